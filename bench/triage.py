@@ -1,0 +1,99 @@
+"""Triage throughput over 10,000 varied generated cases, on one core.
+
+Prints cases per second for (a) parsing and validating the cases alone (the baseline,
+measured in the same run) and (b) triaging the already-validated cases, and the ratio
+b-time / a-time. Run: .venv/bin/python bench/triage.py [--cases N] [--repeat R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import time
+
+from esiguard.case import parse_case
+from esiguard.kb import load_kb
+from esiguard.pipeline import triage
+
+APPROACHES = ["interlaminar", "transforaminal", "caudal", "unknown"]
+REGIONS = ["cervical", "thoracic", "lumbar", "sacral"]
+SIDES = ["left", "right", "midline", "bilateral"]
+ANESTHETICS = ["lidocaine", "bupivacaine", "ropivacaine", "none", "unknown"]
+STEROIDS = ["triamcinolone", "methylprednisolone", "betamethasone", "dexamethasone", "unknown"]
+TRENDS = ["improving", "stable", "worsening", "resolved"]
+
+
+def generate(n: int, seed: int = 7) -> list[dict]:
+    rng = random.Random(seed)
+    codes = sorted(load_kb().vocabulary.findings)
+    cases = []
+    for i in range(n):
+        since = round(rng.uniform(0.2, 400), 1)
+        findings = []
+        for code in rng.sample(codes, rng.randint(1, 7)):
+            f: dict = {"code": code, "present": rng.choice([True, True, True, False, None])}
+            if f["present"]:
+                if rng.random() < 0.7:
+                    f["side"] = rng.choice(["left", "right", "both"])
+                if rng.random() < 0.8:
+                    f["onset_hours"] = round(rng.uniform(0, since), 1)
+                if rng.random() < 0.8:
+                    f["trend"] = rng.choice(TRENDS)
+                if rng.random() < 0.5:
+                    f["severity"] = rng.choice(["mild", "moderate", "severe"])
+                if code == "fever" and rng.random() < 0.5:
+                    f["value"], f["unit"] = round(rng.uniform(36, 40), 1), "C"
+                if code == "blood_glucose":
+                    f["value"], f["unit"] = round(rng.uniform(5, 30), 1), "mmol/L"
+            findings.append(f)
+        cases.append({
+            "format": "esi-case/1",
+            "id": f"bench-{i}",
+            "patient": {"age_years": rng.randint(20, 90), "sex": rng.choice(["female", "male"]),
+                        "conditions": rng.sample(["diabetes_type2", "hypertension", "disc_herniation"], rng.randint(0, 2)),
+                        "medications": [{"name": rng.choice(["apixaban", "aspirin", "metformin", "ibuprofen"])}]},
+            "procedure": {"status": "done", "approach": rng.choice(APPROACHES), "region": rng.choice(REGIONS),
+                          "side": rng.choice(SIDES), "steroid": {"name": rng.choice(STEROIDS)},
+                          "local_anesthetic": {"name": rng.choice(ANESTHETICS)}, "events": ["none"]},
+            "hours_since_injection": since,
+            "screen_complete": rng.random() < 0.5,
+            "findings": findings,
+        })  # fmt: skip
+    return cases
+
+
+def timed(fn, repeat: int) -> float:
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    kb = load_kb()
+    raw = generate(args.cases)
+    parsed = [parse_case(c) for c in raw]
+    for case in parsed[:200]:  # warm caches (compiled rules, drug index) outside the timing
+        triage(case, kb, use_narrative=False)
+
+    validate_s = timed(lambda: [parse_case(c) for c in raw], args.repeat)
+    triage_s = timed(lambda: [triage(c, kb, use_narrative=False) for c in parsed], args.repeat)
+    n = args.cases
+    print(f"cases: {n} (one core, median of {args.repeat} runs)")
+    print(f"validate only : {n / validate_s:10.0f} cases/s  ({validate_s * 1e6 / n:7.1f} us/case)")
+    print(f"triage        : {n / triage_s:10.0f} cases/s  ({triage_s * 1e6 / n:7.1f} us/case)")
+    print(f"triage / validate time ratio: {triage_s / validate_s:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

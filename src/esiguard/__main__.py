@@ -1,0 +1,3 @@
+from esiguard.cli import main
+
+main()

@@ -1,0 +1,80 @@
+"""Which education entries fit a triage result: a precomputed map from codes to entries.
+
+Scoring (cheap: a few dictionary lookups per code). For the cause at rank r of the result
+(0 = most likely), an entry gains CAUSE_WEIGHT / (1 + r) times its share of that cause:
+- 1 if the cause is one of the entry's main_causes (the entry is about it);
+- OTHER_CAUSE_SHARE / sqrt(len(related_causes)) if the entry only mentions it, so a survey of
+  many causes ranks below a focused entry.
+Findings add FINDING_WEIGHT times the fraction of the result's findings the entry lists.
+If any cause is one of the emergency entry's causes (the dangerous ones), the emergency entry
+comes first: emergency advice first wherever it appears. Ties keep catalogue order.
+Clinician entries are never returned: TriageResult.education is read by patients.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from esiguard.education.model import EMERGENCY_ENTRY_ID, EducationEntry
+
+__all__ = ["MAX_RESULTS", "RelevanceIndex"]
+
+MAX_RESULTS = 5
+CAUSE_WEIGHT = 3.0
+OTHER_CAUSE_SHARE = 0.4
+FINDING_WEIGHT = 1.0
+
+
+@dataclass(frozen=True)
+class RelevanceIndex:
+    by_cause: dict[str, tuple[tuple[str, float], ...]]
+    by_finding: dict[str, tuple[str, ...]]
+    emergency_causes: frozenset[str]
+    order: dict[str, int]
+
+    @classmethod
+    def build(cls, entries: Iterable[EducationEntry]) -> RelevanceIndex:
+        by_cause: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        by_finding: dict[str, list[str]] = defaultdict(list)
+        emergency_causes: frozenset[str] = frozenset()
+        order: dict[str, int] = {}
+        for position, entry in enumerate(entries):
+            if entry.audience != "patient":
+                continue
+            order[entry.id] = position
+            if entry.id == EMERGENCY_ENTRY_ID:
+                emergency_causes = frozenset(entry.related_causes)
+            if entry.related_causes:
+                other = OTHER_CAUSE_SHARE / math.sqrt(len(entry.related_causes))
+                for code in entry.related_causes:
+                    share = 1.0 if code in entry.main_causes else other
+                    by_cause[code].append((entry.id, share))
+            for code in entry.related_findings:
+                by_finding[code].append(entry.id)
+        return cls(
+            by_cause={code: tuple(hits) for code, hits in by_cause.items()},
+            by_finding={code: tuple(hits) for code, hits in by_finding.items()},
+            emergency_causes=emergency_causes,
+            order=order,
+        )
+
+    def rank(
+        self, cause_codes: Sequence[str], finding_codes: Sequence[str], limit: int = MAX_RESULTS
+    ) -> list[str]:
+        """Entry ids for these causes (most likely first) and findings; unknown codes add none."""
+        scores: dict[str, float] = defaultdict(float)
+        causes = list(dict.fromkeys(cause_codes))
+        for rank, code in enumerate(causes):
+            for entry_id, share in self.by_cause.get(code, ()):
+                scores[entry_id] += CAUSE_WEIGHT * share / (1 + rank)
+        findings = list(dict.fromkeys(finding_codes))
+        for code in findings:
+            for entry_id in self.by_finding.get(code, ()):
+                scores[entry_id] += FINDING_WEIGHT / len(findings)
+        ranked = sorted(scores, key=lambda entry_id: (-scores[entry_id], self.order[entry_id]))
+        if self.emergency_causes.intersection(causes) and EMERGENCY_ENTRY_ID in self.order:
+            ranked = [EMERGENCY_ENTRY_ID, *(e for e in ranked if e != EMERGENCY_ENTRY_ID)]
+        return ranked[: max(limit, 0)]

@@ -1,0 +1,228 @@
+"""Evaluate every compiled rule against one case: which fired, which an unknown blocked,
+and the disposition that follows. Pure; the only inputs are the case and the KB."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from esiguard.case import Case, Finding
+from esiguard.errors import CaseValidationError, FieldIssue
+from esiguard.kb import KnowledgeBase
+from esiguard.kb.conditions import CompiledRule, EvalContext, Tri, compile_kb
+from esiguard.kb.schema import DISPOSITION_ORDER
+
+
+class RuleOutcome:
+    """One rule's outcome: True (fired) or None (blocked by an unknown), what it matched and,
+    in precise mode, which facts were unknown. A slotted class: triage makes dozens."""
+
+    __slots__ = ("compiled", "matched", "unknown", "value")
+
+    def __init__(
+        self,
+        compiled: CompiledRule,
+        value: Tri,
+        matched: tuple[str, ...],
+        unknown: tuple[tuple[str, str | None], ...],
+    ) -> None:
+        self.compiled = compiled
+        self.value = value
+        self.matched = matched
+        self.unknown = unknown
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    case: Case
+    status: dict[str, Tri]
+    fired: tuple[RuleOutcome, ...]
+    blocked: tuple[RuleOutcome, ...]
+    unanswered: tuple[str, ...]
+    unexplained: tuple[str, ...]
+    fired_rank: int
+    floor_rank: int
+    policy_rank: int
+    rank: int
+
+    @property
+    def disposition(self) -> str:
+        return DISPOSITION_ORDER[self.rank]
+
+    @functools.cached_property
+    def present_findings(self) -> dict[str, Finding]:
+        return {f.code: f for f in self.case.findings if f.present}
+
+
+def _finding_status(case: Case, codes: Any) -> tuple[dict[str, Tri], dict[str, Finding]]:
+    default: Tri = False if case.screen_complete else None
+    status: dict[str, Tri] = dict.fromkeys(codes, default)
+    chosen: dict[str, Finding] = {}
+    order = {True: 2, None: 1, False: 0}
+    for finding in case.findings:
+        previous = chosen.get(finding.code)
+        # When a code is listed twice, the most concerning entry speaks for it.
+        if previous is None or order[finding.present] > order[previous.present]:
+            chosen[finding.code] = finding
+            status[finding.code] = finding.present
+    return status, chosen
+
+
+def _drug_classes(kb: KnowledgeBase) -> Any:
+    try:
+        from esiguard.screening.drugs import resolve_drug
+    except ImportError:  # pragma: no cover - screening ships with the package
+        return None
+
+    @functools.lru_cache(maxsize=4096)
+    def classes_of(name: str) -> str | None:
+        match = resolve_drug(name, kb)
+        return None if match is None else match.drug_class
+
+    return classes_of
+
+
+def _medication_classes(case: Case, kb: KnowledgeBase) -> tuple[Any, Any]:
+    patient = case.patient
+    meds = patient.medications if patient is not None else None
+    if meds is None:
+        return None, None
+    classes_of = kb.section("triage_drug_classes", _drug_classes)
+    if classes_of is None:
+        return None, None
+    hours = case.hours_since_injection
+    taking: set[str] = set()
+    restarted: set[str] = set()
+    for med in meds:
+        drug_class = classes_of(med.name)
+        if drug_class is None:
+            continue
+        taking.add(drug_class)
+        if med.restarted_hours_after is not None and (
+            hours is None or med.restarted_hours_after <= hours
+        ):
+            restarted.add(drug_class)
+    return frozenset(taking), frozenset(restarted)
+
+
+def build_context(case: Case, kb: KnowledgeBase) -> EvalContext:
+    status, chosen = _finding_status(case, kb.vocabulary.findings)
+    procedure = case.procedure
+    la = procedure.local_anesthetic.name if procedure.local_anesthetic is not None else None
+    fact = kb.local_anesthetics.get(la or "unknown") or kb.local_anesthetics["unknown"]
+    taking, restarted = _medication_classes(case, kb)
+    return EvalContext(
+        status=status,
+        findings=chosen,
+        refs={"la_expected_hours": fact.block_expected_hours, "la_max_hours": fact.block_max_hours},
+        hours_since=case.hours_since_injection,
+        procedure=procedure,
+        patient=case.patient,
+        med_classes=taking,
+        med_restarted_classes=restarted,
+    )
+
+
+def evaluate(case: Case, kb: KnowledgeBase, *, precise: bool = False) -> Evaluation:
+    """Evaluate every rule. precise=True records every unknown fact of blocked rules (what
+    next_questions needs); the default fast mode leaves that out of the hot path."""
+    if case.procedure.status != "done":
+        raise CaseValidationError(
+            [
+                FieldIssue(
+                    "procedure.status",
+                    '"done" for triage (use screening for a planned injection)',
+                    f'"{case.procedure.status}"',
+                )
+            ]  # fmt: skip
+        )
+    compiled = compile_kb(kb)
+    ctx = build_context(case, kb)
+    ctx.precise = precise
+    status = ctx.status
+    fired: list[RuleOutcome] = []
+    blocked: list[RuleOutcome] = []
+    fired_rank = floor_rank = -1
+    matched, unknown = ctx.matched, ctx.unknown
+    present = frozenset(code for code, value in status.items() if value is True)
+    for rule in compiled.rules:
+        gate = rule.gate
+        if gate is not None and not precise and present.isdisjoint(rule.referenced_codes):
+            # No finding the rule reads is present: it cannot fire, and as it matches nothing
+            # an unknown in it raises no floor. The unanswered-red-flag policy covers it.
+            continue
+        if gate is not None:
+            # Skip a rule at once when every finding it needs is known to be absent.
+            for code in gate:
+                if status[code] is not False:
+                    break
+            else:
+                continue
+        matched.clear()
+        unknown.clear()
+        value = rule.check(ctx)
+        if value is False:
+            continue
+        outcome = RuleOutcome(
+            rule,
+            value,
+            tuple(matched) if len(matched) < 2 else tuple(dict.fromkeys(matched)),
+            tuple(unknown) if len(unknown) < 2 else tuple(dict.fromkeys(unknown)),
+        )
+        if value:
+            fired.append(outcome)
+            fired_rank = max(fired_rank, rule.rank)
+        else:
+            blocked.append(outcome)
+            # An unknown only raises the floor when a present finding already points at the rule.
+            if rule.floor_rank >= 0 and outcome.matched:
+                floor_rank = max(floor_rank, rule.floor_rank)
+
+    if not precise and fired:
+        # Fired rules are re-run in precise mode so each records every finding it accounts for.
+        ctx.precise = True
+        ctx.predicate_cache.clear()
+        for i, outcome in enumerate(fired):
+            matched.clear()
+            unknown.clear()
+            outcome.compiled.check(ctx)
+            fired[i] = RuleOutcome(outcome.compiled, True, tuple(dict.fromkeys(matched)), ())
+
+    findings = kb.findings
+    unanswered = tuple(
+        sorted(
+            (
+                code
+                for code, value in status.items()
+                if value is None and code in findings and findings[code].red_flag
+            ),
+            key=lambda code: findings[code].ask_priority,
+        )
+    )
+    explained = {code for o in fired if o.compiled.rank >= 0 for code in o.matched}
+    unexplained = tuple(
+        code for code, value in status.items() if value is True and code not in explained
+    )
+    policy_rank = -1
+    if unanswered:
+        policy_rank = max(
+            policy_rank, DISPOSITION_ORDER.index(kb.policies["unanswered_red_flag"].floor)
+        )
+    if unexplained:
+        policy_rank = max(
+            policy_rank, DISPOSITION_ORDER.index(kb.policies["unexplained_finding"].floor)
+        )
+    rank = max(0, fired_rank, floor_rank, policy_rank)
+    return Evaluation(
+        case=case,
+        status=status,
+        fired=tuple(fired),
+        blocked=tuple(blocked),
+        unanswered=unanswered,
+        unexplained=unexplained,
+        fired_rank=fired_rank,
+        floor_rank=floor_rank,
+        policy_rank=policy_rank,
+        rank=rank,
+    )

@@ -1,0 +1,82 @@
+"""Knowledge-base lint: checks beyond loading, for `esiguard kb check` and the tests.
+
+Loading already refuses malformed, uncited or inconsistent entries; lint reports coverage:
+every finding and cause code handled, every source cited, unverified facts counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from esiguard.kb import KnowledgeBase
+
+
+def _walk_findings(node: Any, acc: set[str]) -> None:
+    if isinstance(node, dict):
+        if "finding" in node and isinstance(node["finding"], str):
+            acc.add(node["finding"])
+        for value in node.values():
+            _walk_findings(value, acc)
+    elif isinstance(node, list):
+        for value in node:
+            _walk_findings(value, acc)
+
+
+def findings_used_by_rules(kb: KnowledgeBase) -> set[str]:
+    used: set[str] = set()
+    for rule in kb.rules:
+        _walk_findings(rule.when, used)
+    for predicate in kb.predicates.values():
+        _walk_findings(predicate.when, used)
+    return used
+
+
+def causes_used_by_rules(kb: KnowledgeBase) -> set[str]:
+    return {weight.code for rule in kb.rules for weight in rule.causes}
+
+
+def lint(kb: KnowledgeBase, *, stale_after_days: int = 730) -> tuple[list[str], dict[str, int]]:
+    problems: list[str] = []
+    missing_findings = set(kb.vocabulary.findings) - findings_used_by_rules(kb)
+    if missing_findings:
+        problems.append(f"finding codes no rule uses: {', '.join(sorted(missing_findings))}")
+    missing_causes = set(kb.vocabulary.causes) - causes_used_by_rules(kb)
+    if missing_causes:
+        problems.append(f"cause codes no rule suggests: {', '.join(sorted(missing_causes))}")
+    undefined = set(kb.vocabulary.findings) - set(kb.findings)
+    if undefined:
+        problems.append(f"finding codes without a definition: {', '.join(sorted(undefined))}")
+    today = dt.date.today()
+    entries: list[Any] = [
+        *kb.rules,
+        *kb.advice.values(),
+        *kb.findings.values(),
+        *kb.causes.values(),
+    ]
+    stale = [
+        getattr(e, "id", getattr(e, "code", "?"))
+        for e in entries
+        if (today - e.checked_on).days > stale_after_days
+    ]
+    if stale:
+        problems.append(
+            f"entries not re-checked for over {stale_after_days} days: {', '.join(stale)}"
+        )
+    unverified = [
+        getattr(e, "id", getattr(e, "code", "?")) for e in entries if e.verification == "unverified"
+    ]
+    summary = {
+        "sources": len(kb.sources),
+        "findings": len(kb.findings),
+        "causes": len(kb.causes),
+        "triage rules": len(kb.rules),
+        "red-flag rules": sum(r.red_flag for r in kb.rules),
+        "predicates": len(kb.predicates),
+        "advice blocks": len(kb.advice),
+        "local anaesthetics": len(kb.local_anesthetics),
+        "steroids": len(kb.steroids),
+        "entries marked unverified": len(unverified),
+        "entries marked interpretation": sum(e.verification == "interpretation" for e in entries),
+    }
+    return problems, summary

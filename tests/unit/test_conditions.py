@@ -1,0 +1,95 @@
+"""The condition language: three-valued logic, and loud errors for malformed rules."""
+
+from __future__ import annotations
+
+import pytest
+from tests.conftest import base_case
+
+from esiguard.case import parse_case
+from esiguard.engine.evaluation import build_context
+from esiguard.errors import KnowledgeBaseError
+from esiguard.kb.conditions import Compiler, _Where, laterality
+
+
+def check(kb, condition: dict, **case_overrides):
+    compiler = Compiler(kb)
+    fn = compiler.compile(condition, _Where("test.yaml", "t", "when"))
+    ctx = build_context(parse_case(base_case(**case_overrides)), kb)
+    return fn(ctx), ctx
+
+
+def test_unlisted_finding_is_unknown_unless_screen_complete(kb):
+    """An unasked finding is unknown (None) when the screen is incomplete, absent when complete."""
+    assert check(kb, {"finding": "fever"}, screen_complete=False)[0] is None
+    assert check(kb, {"finding": "fever"}, screen_complete=True)[0] is False
+
+
+def test_missing_attribute_is_unknown_and_recorded(kb):
+    """A present finding whose tested attribute is missing is unknown, and the unknown is recorded."""
+    value, ctx = check(
+        kb, {"finding": "leg_weakness", "trend": "worsening"}, findings=[{"code": "leg_weakness"}]
+    )
+    assert value is None
+    assert ("leg_weakness", "trend") in ctx.unknown
+
+
+def test_kleene_all_any_not(kb):
+    """False wins in all, True wins in any, not keeps unknown unknown."""
+    findings = [{"code": "fever", "present": False}, {"code": "leg_weakness"}]
+    sc = {"screen_complete": False, "findings": findings}
+    assert check(kb, {"all": [{"finding": "leg_weakness"}, {"finding": "fever"}]}, **sc)[0] is False
+    assert check(kb, {"all": [{"finding": "leg_weakness"}, {"finding": "chills"}]}, **sc)[0] is None
+    assert check(kb, {"any": [{"finding": "chills"}, {"finding": "leg_weakness"}]}, **sc)[0] is True
+    assert check(kb, {"not": {"finding": "chills"}}, **sc)[0] is None
+
+
+def test_unless_treats_unknown_as_not_established(kb):
+    """A reassuring exception counts only when fully known: unless(unknown) is True."""
+    assert check(kb, {"unless": {"finding": "chills"}}, screen_complete=False)[0] is True
+    assert (
+        check(kb, {"unless": {"finding": "leg_weakness"}}, findings=[{"code": "leg_weakness"}])[0]
+        is False
+    )
+
+
+def test_references_resolve_to_the_local_anaesthetic_used(kb):
+    """la_max_hours follows the agent actually injected (lidocaine shorter than bupivacaine)."""
+    lido = check(kb, {"hours_since": {"gt": "la_max_hours"}}, hours_since_injection=5)[0]
+    proc = base_case()["procedure"] | {"local_anesthetic": {"name": "bupivacaine"}}
+    bupi = check(
+        kb, {"hours_since": {"gt": "la_max_hours"}}, hours_since_injection=5, procedure=proc
+    )[0]
+    assert (lido, bupi) == (True, False)
+
+
+@pytest.mark.parametrize(
+    ("finding_side", "procedure_side", "expected"),
+    [("left", "left", "same_side"), ("right", "left", "other_side"), ("both", "right", "both_after_one_sided"),
+     ("both", "midline", "both_after_central"), ("left", "midline", "one_side_after_central"), (None, "left", None)],
+)  # fmt: skip
+def test_laterality(finding_side, procedure_side, expected):
+    """Laterality relates the symptom's side to the injected side."""
+    assert laterality(finding_side, procedure_side) == expected
+
+
+@pytest.mark.parametrize(
+    ("condition", "message"),
+    [
+        ({"finding": "leg_weak"}, "unknown finding code 'leg_weak'"),
+        ({"finding": "fever", "colour": "red"}, "unknown finding test"),
+        ({"finding": "fever", "trend": "sideways"}, "unknown value 'sideways'"),
+        ({"hours_since": {"gte": 3}}, "unknown comparison"),
+        ({"hours_since": {"gt": "la_forever"}}, "unknown reference"),
+        ({"predicate": "nope"}, "unknown predicate 'nope'"),
+        ({"sometimes": []}, "unknown operator 'sometimes'"),
+        ({"all": []}, "must be a non-empty list"),
+        ({"procedure": {"approach": "sideways"}}, "unknown value 'sideways'"),
+        ({"patient": {"conditions_any": ["gout"]}}, "unknown value 'gout'"),
+    ],
+)
+def test_malformed_conditions_fail_naming_file_entry_and_field(kb, condition, message):
+    """A typo in a rule is a load error naming file, entry and field path."""
+    with pytest.raises(KnowledgeBaseError) as info:
+        Compiler(kb).compile(condition, _Where("rules/x.yaml", "my_rule", "when"))
+    assert message in str(info.value)
+    assert str(info.value).startswith("rules/x.yaml [my_rule] when")
