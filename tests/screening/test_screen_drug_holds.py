@@ -1,6 +1,6 @@
 """Every drug of the antithrombotic table: held long enough -> not postponed; not held -> postpone.
 
-Where the guideline's column only says 'consider stopping' (NSAIDs in patients at high bleeding risk)
+Where the guideline's column only says 'consider stopping' (NSAIDs, high bleeding risk)
 a too-recent dose is a precaution instead, and the test checks that.
 
 The parameters are generated from antithrombotics.yaml, so a drug added to the data is tested too.

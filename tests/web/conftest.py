@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from fastapi import FastAPI
+from tests.web.helpers import Client, assert_canonical_error
 
 from esiguard.web import WebSettings, create_app
-from tests.web.helpers import Client, assert_canonical_error
 
 
 @pytest.fixture
@@ -22,8 +22,8 @@ def app(settings: WebSettings) -> FastAPI:
 
 
 @pytest.fixture
-def client(app: FastAPI) -> Iterator[Client]:
-    yield Client(app)
+def client(app: FastAPI) -> Client:
+    return Client(app)
 
 
 @pytest.fixture

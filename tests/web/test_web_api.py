@@ -61,7 +61,9 @@ def test_next_questions_lists_red_flags_first(client):
     assert body["kb_version"] == load_kb().version
     assert questions
     assert questions[0]["red_flag"] is True
-    assert {"code", "attribute", "text", "answer_type", "options", "unit", "key"} <= set(questions[0])
+    assert {"code", "attribute", "text", "answer_type", "options", "unit", "key"} <= set(
+        questions[0]
+    )
 
 
 def test_next_questions_is_empty_once_emergency(client):
@@ -118,7 +120,9 @@ def test_kb_gives_version_and_sources(client):
 
 def test_intake_reads_findings_from_words(client):
     """POST /intake turns the patient's words into findings."""
-    response = client.post("/api/v1/intake", json={"text": "I can't pass urine and my legs are weak"})
+    response = client.post(
+        "/api/v1/intake", json={"text": "I can't pass urine and my legs are weak"}
+    )
     assert response.status_code == 200, response.text
     codes = {f["code"] for f in response.json()["findings"]}
     assert "urinary_retention" in codes

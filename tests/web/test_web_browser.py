@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from tests.web.helpers import SELF_CARE_ANSWERS
 
 from esiguard.web import WebSettings, create_app
-from tests.web.helpers import SELF_CARE_ANSWERS
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -145,7 +145,9 @@ def test_full_flow_to_an_emergency_result(page, base_url):
     assert asked[-1] == "saddle_numbness"
     first = _first_in_main(page)
     assert "disposition-emergency" in first["cls"]
-    assert first["h1"].strip() == "Call 911 (emergency services) or go to the emergency department now"
+    assert (
+        first["h1"].strip() == "Call 911 (emergency services) or go to the emergency department now"
+    )
     # Visible without scrolling on a 360 x 800 phone.
     assert first["top"] < PHONE["height"] / 2
     call = page.get_by_role("link", name="Call 911 now")

@@ -133,7 +133,9 @@ def test_missing_answer_is_a_plain_message():
 def test_number_answer_updates_the_existing_finding():
     """A number answer fills the attribute of the finding already recorded."""
     case = _case(findings=[{"code": "back_pain"}])
-    question = QuestionSpec(code="back_pain", attribute="nrs", text="How bad?", answer_type="number")
+    question = QuestionSpec(
+        code="back_pain", attribute="nrs", text="How bad?", answer_type="number"
+    )
     case = apply_answer(case, question, {"number": "7"})
     assert [(f.code, f.present, f.nrs) for f in case.findings] == [("back_pain", True, 7.0)]
 
@@ -141,7 +143,9 @@ def test_number_answer_updates_the_existing_finding():
 def test_out_of_range_number_is_refused_with_the_rule():
     """A pain score of 12 is refused and the message says what is expected."""
     case = _case(findings=[{"code": "back_pain"}])
-    question = QuestionSpec(code="back_pain", attribute="nrs", text="How bad?", answer_type="number")
+    question = QuestionSpec(
+        code="back_pain", attribute="nrs", text="How bad?", answer_type="number"
+    )
     with pytest.raises(FormProblem) as info:
         apply_answer(case, question, {"number": "12"})
     assert info.value.errors[0].field == "number"

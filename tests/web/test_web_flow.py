@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-from esiguard import next_questions, parse_case, triage
-from esiguard.web import WebSettings, create_app
 from tests.web.helpers import (
     SELF_CARE_ANSWERS,
     START,
@@ -17,6 +15,9 @@ from tests.web.helpers import (
     question_key,
     soup_of,
 )
+
+from esiguard import next_questions, parse_case, triage
+from esiguard.web import WebSettings, create_app
 
 MAX_STEPS = 80
 
@@ -138,7 +139,9 @@ def test_show_result_now_lists_the_unanswered_red_flags(client):
 def test_continue_after_finishing_asks_again(client):
     """'Answer these questions' from the result goes back to the first open question."""
     soup = soup_of(client.post("/check/start", data=START).text)
-    result = soup_of(client.post("/check/answer", data={**form_fields(soup), "action": "finish"}).text)
+    result = soup_of(
+        client.post("/check/answer", data={**form_fields(soup), "action": "finish"}).text
+    )
     response = client.post("/check/continue", data=form_fields(result, "/check/continue"))
     assert question_key(soup_of(response.text)) == question_key(soup)
 
@@ -150,8 +153,10 @@ def test_missing_answer_shows_the_question_again_with_a_message(client):
     assert response.status_code == 422
     again = assert_accessible_basics(response.text)
     assert question_key(again) == question_key(soup)
-    assert again.find(class_="error-summary").get_text(" ", strip=True).endswith(
-        "Choose yes, no or not sure."
+    assert (
+        again.find(class_="error-summary")
+        .get_text(" ", strip=True)
+        .endswith("Choose yes, no or not sure.")
     )
 
 

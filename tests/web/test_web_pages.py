@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.web.helpers import Client, assert_accessible_basics, soup_of
 from pydantic import BaseModel
+from tests.web.helpers import Client, assert_accessible_basics, soup_of
 
 from esiguard.web import WebSettings, contexts, create_app
 from esiguard.web.rendering import TEMPLATE_DIR
@@ -78,7 +78,9 @@ def test_upload_without_a_file_asks_for_one(client):
 def test_upload_of_an_invalid_case_names_the_field(client):
     """An uploaded file that is not a valid case is refused with the field at fault."""
     bad = json.dumps({"format": "esi-case/1", "procedure": {"status": "done"}, "x": 1})
-    response = client.post("/check/upload", files={"case_file": ("c.json", bad, "application/json")})
+    response = client.post(
+        "/check/upload", files={"case_file": ("c.json", bad, "application/json")}
+    )
     assert response.status_code == 422
     assert "x: expected no such field" in response.text
 
@@ -146,3 +148,33 @@ def test_templates_use_only_declared_context():
 
     assert make_templates().env.undefined is StrictUndefined
     assert (TEMPLATE_DIR / "result.html").exists()
+
+
+def test_answer_text_becomes_paragraphs_and_lists():
+    """Education answers: blank lines split paragraphs, '- ' lines become list items."""
+    from esiguard.web.contexts import TextBlock
+    from esiguard.web.views import text_blocks
+
+    text = "Call now if:\n- legs weaker\n- cannot pee\n\nWhy it matters.\n\n- only a list"
+    assert text_blocks(text) == [
+        TextBlock(lead="Call now if:", items=["legs weaker", "cannot pee"]),
+        TextBlock(lead="Why it matters.", items=[]),
+        TextBlock(lead="", items=["only a list"]),
+    ]
+
+
+def test_education_entry_renders_lists(client):
+    """The emergency entry shows its warning signs as a list, warning first in <main>."""
+    soup = soup_of(client.get("/education/when_to_call_emergency").text)
+    assert len(soup.select("article ul li")) > 5
+    first = soup.find("main").find(True)
+    assert "notice-warning" in first["class"]
+
+
+@pytest.mark.parametrize("path", ["/", "/api/v1/ping", "/no-such-page", "/static/esiguard.css"])
+def test_responses_allow_only_local_resources(client, path):
+    """Every response carries a CSP that allows this app's own resources and nothing else."""
+    headers = client.get(path).headers
+    assert "default-src 'self'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"

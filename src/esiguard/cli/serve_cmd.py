@@ -28,14 +28,18 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Start the web app (patient check, screening, education, REST API)."""
-        import uvicorn  # noqa: PLC0415 - only this command needs the server
+        import uvicorn
 
-        from esiguard.web import create_app  # noqa: PLC0415
-        from esiguard.web.settings import WebSettings  # noqa: PLC0415
+        from esiguard.web import create_app
+        from esiguard.web.settings import WebSettings
 
         overrides = {
             key: value
-            for key, value in (("host", host), ("port", port), ("emergency_number", emergency_number))
+            for key, value in (
+                ("host", host),
+                ("port", port),
+                ("emergency_number", emergency_number),
+            )
             if value is not None
         }
         try:
@@ -45,7 +49,7 @@ def register(app: typer.Typer) -> None:
             field = ".".join(str(p) for p in error["loc"])
             Console(stderr=True).print(f"Invalid setting {field}: {error['msg']}")
             raise typer.Exit(2) from None
-        shown_host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host  # noqa: S104
+        shown_host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
         if ":" in shown_host:
             shown_host = f"[{shown_host}]"
         console = Console()

@@ -109,16 +109,9 @@ def _advice(kb: KnowledgeBase, ev: Evaluation) -> list[AdviceItem]:
                 ids.append(advice_id)
     items = [_item(kb, advice_id) for advice_id in ids]
     if ev.unanswered:
-        intro = kb.advice["unanswered_intro"]
-        items.append(
-            _fast(
-                AdviceItem,
-                id=intro.id,
-                kind=intro.kind,
-                text=f"{intro.text} {_label_list(kb, ev.unanswered)}.",
-                sources=[s.ref for s in intro.sources],
-            )
-        )
+        # A placeholder: the list of unanswered questions is filled in per case by
+        # _with_unanswered, so the memo can share everything else.
+        items.append(_item(kb, "unanswered_intro"))
     if disposition != "emergency":
         items.append(_item(kb, "warning_signs"))
     items.append(_item(kb, "decision_support_notice"))
@@ -253,10 +246,53 @@ def _citation_texts(kb: KnowledgeBase) -> dict[str, str]:
     )
 
 
+class _Memo:
+    """Per-knowledge-base memo of result parts that depend only on which rules fired: many
+    cases share them, and recomputing dominated the cost of a triage (bench/triage.py)."""
+
+    _LIMIT = 20_000
+
+    def __init__(self) -> None:
+        self.parts: dict[tuple, tuple] = {}
+
+    def get(self, key: tuple, build: Any) -> tuple:
+        found = self.parts.get(key)
+        if found is None:
+            if len(self.parts) >= self._LIMIT:
+                self.parts.clear()
+            found = self.parts[key] = build()
+        return found
+
+
+def _parts(kb: KnowledgeBase, ev: Evaluation) -> tuple:
+    fired = tuple(o.compiled.rule.id for o in ev.fired)
+    open_blocked = tuple(o.compiled.rule.id for o in ev.blocked if o.matched and o.compiled.rank > ev.rank)
+    key = (ev.rank, fired, open_blocked, bool(ev.unanswered), bool(ev.unexplained))
+
+    def build() -> tuple:
+        causes = _rank_causes(kb, ev)
+        advice = _advice(kb, ev)
+        sources = _sources(kb, ev, advice)
+        texts = _citation_texts(kb)
+        return (causes, advice, sources, [texts[src.id] for src in sources], " ".join(i.text for i in advice))
+
+    return kb.section("report_memo", lambda _: _Memo()).get(key, build)
+
+
+def _with_unanswered(kb: KnowledgeBase, ev: Evaluation, advice: tuple | list) -> tuple[list, str]:
+    items = list(advice)
+    if ev.unanswered:
+        for i, item in enumerate(items):
+            if item.id == "unanswered_intro":
+                items[i] = _fast(AdviceItem, id=item.id, kind=item.kind, sources=item.sources,
+                                 text=f"{item.text} {_label_list(kb, ev.unanswered)}.")  # fmt: skip
+    return items, " ".join(item.text for item in items)
+
+
 def build_result(kb: KnowledgeBase, ev: Evaluation) -> TriageResult:
-    causes = _rank_causes(kb, ev)
-    advice = _advice(kb, ev)
-    sources = _sources(kb, ev, advice)
+    causes, advice, sources, citations, advice_text = _parts(kb, ev)
+    if ev.unanswered:
+        advice, advice_text = _with_unanswered(kb, ev, advice)
     entries_for = kb.section("triage_education", _education_for)
     education: list[str] = []
     if entries_for is not None:
@@ -272,13 +308,13 @@ def build_result(kb: KnowledgeBase, ev: Evaluation) -> TriageResult:
         kb_version=kb.version,
         disposition=ev.disposition,  # type: ignore[arg-type]
         headline=kb.advice[f"headline_{ev.disposition}"].text,
-        causes=causes,
+        causes=list(causes),
         red_flags=_red_flags(kb, ev),
         unanswered=list(ev.unanswered),
-        advice=" ".join(item.text for item in advice),
-        advice_items=advice,
-        citations=[_citation_texts(kb)[s.id] for s in sources],
-        sources=sources,
+        advice=advice_text,
+        advice_items=list(advice),
+        citations=list(citations),
+        sources=list(sources),
         education=education,
         trace=_trace(kb, ev),
         notes=notes,

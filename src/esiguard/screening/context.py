@@ -15,6 +15,7 @@ from esiguard.screening.data import (
 )
 from esiguard.screening.drugs import DrugMatch, drug_index
 from esiguard.screening.model import MedicationPlanItem, Reason
+from esiguard.screening.narrative import narrative_medications
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class ResolvedMedication:
 
     medication: Medication
     matches: tuple[DrugMatch, ...]
+    from_narrative: bool = False
 
     @property
     def known(self) -> bool:
@@ -179,6 +181,12 @@ def build_facts(
     patient = case.patient
     meds = list(patient.medications or []) if patient else []
     resolved = [ResolvedMedication(m, tuple(index.resolve_all(m.name))) for m in meds]
+    known = {match.generic for rm in resolved for match in rm.matches}
+    until = -case.hours_since_injection if (case.hours_since_injection or 0) < 0 else None
+    from_narrative = narrative_medications(case.narrative, index, known, until)
+    resolved += [
+        ResolvedMedication(med, (match,), from_narrative=True) for med, match in from_narrative
+    ]
     findings: dict[str, Finding] = {}
     for finding in case.findings:
         # A present report wins over an absent one for the same code.

@@ -157,6 +157,13 @@ class DrugIndex:
             unique.setdefault((item.entry_id, item.generic), item)
         return sorted(unique.values(), key=lambda item: _CLASS_PRIORITY[item.drug_class])
 
+    def exact(self, phrase: str) -> DrugMatch | None:
+        """The drug a whole phrase names exactly (after normalization), else None."""
+        item = self._items.get(normalize_name(phrase))
+        if item is None:
+            return None
+        return DrugMatch(item.generic, item.drug_class, item.alias, item.entry_id, item.kind, True)
+
     def resolve_all(self, name: str) -> list[DrugMatch]:
         """All drugs a name mentions ('aspirin and clopidogrel' -> both); [] when unknown."""
         tokens = _strip_dose(normalize_name(name).split()) or normalize_name(name).split()

@@ -16,7 +16,11 @@ from esiguard.errors import CaseValidationError, FieldIssue
 from esiguard.kb import KnowledgeBase, load_kb
 from esiguard.screening.context import build_facts
 from esiguard.screening.data import screening_data
-from esiguard.screening.medications import bleeding_risk_class, plan_medications
+from esiguard.screening.medications import (
+    bleeding_risk_class,
+    plan_medications,
+    procedure_risk_class,
+)
 from esiguard.screening.model import (
     DECISION_FOR_SEVERITY,
     SEVERITY_ORDER,
@@ -83,7 +87,7 @@ def screen(
     data = screening_data(kb)
     facts = build_facts(parsed, kb, data, injection_at)
 
-    risk, _ = bleeding_risk_class(facts)
+    risk, factors = bleeding_risk_class(facts)
     plan_medications(facts, risk)
     for check in CHECKS:
         check(facts)
@@ -106,7 +110,9 @@ def screen(
         case_id=parsed.id,
         decision=decision,  # type: ignore[arg-type]
         headline=_headline(decision, reasons, facts.unanswered),
+        procedure_risk_class=procedure_risk_class(facts),
         bleeding_risk_class=risk,
+        bleeding_risk_factors=factors,
         reasons=reasons,
         medication_plan=facts.plan,
         unanswered=facts.unanswered,

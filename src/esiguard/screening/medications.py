@@ -63,8 +63,19 @@ def _matches_any(text: str, patterns: list[str]) -> str | None:
 
 
 # ----------------------------------------------------------------------------- risk class
+def procedure_risk_class(facts: Facts) -> RiskClass:
+    """The guideline's class for the planned procedure (every ESI: intermediate)."""
+    procedure = facts.data.rule("procedure_risk_class")
+    base = procedure.params.get(facts.approach or "default", procedure.params["default"])
+    return "high" if base == "high" else "intermediate"
+
+
 def bleeding_risk_class(facts: Facts) -> tuple[RiskClass, list[str]]:
     """ESIs are intermediate risk; patient factors move the patient to the high-risk column."""
+    base = procedure_risk_class(facts)
+    facts.trace.append(f"procedure bleeding-risk class: {base} ({facts.approach} approach)")
+    if base == "high":
+        return "high", []
     rule = facts.data.rule("bleeding_risk_upgraded")
     factors: list[str] = []
     age = facts.age
@@ -516,6 +527,14 @@ def plan_medications(facts: Facts, risk: RiskClass) -> None:
         if not resolved.known:
             facts.plan.append(_plan_unknown(facts, med))
             continue
+        if resolved.from_narrative:
+            match = resolved.matches[0]
+            emit(
+                facts,
+                "narrative_medication",
+                {"drug": display_name(med, match)},
+                drug=match.generic,
+            )
         for match in resolved.matches:
             if match.kind == "antithrombotic":
                 entry = facts.data.antithrombotics[match.entry_id]

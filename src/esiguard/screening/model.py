@@ -77,7 +77,13 @@ class ScreeningResult(_Out):
     case_id: str | None = None
     decision: Decision
     headline: str
-    bleeding_risk_class: Literal["intermediate", "high"]
+    procedure_risk_class: Literal["intermediate", "high"] = Field(
+        default="intermediate", description="the guideline's class for this procedure"
+    )
+    bleeding_risk_class: Literal["intermediate", "high"] = Field(
+        description="the column used for this patient (raised by patient factors)"
+    )
+    bleeding_risk_factors: list[str] = []
     reasons: list[Reason] = []
     medication_plan: list[MedicationPlanItem] = []
     unanswered: list[str] = []

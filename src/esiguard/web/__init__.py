@@ -16,6 +16,7 @@ from esiguard.web.errors import RequestSizeLimit, install_error_handlers
 from esiguard.web.openapi import install_openapi
 from esiguard.web.pages import build_check_router, build_other_router
 from esiguard.web.rendering import make_templates, render_error
+from esiguard.web.security import SecurityHeaders
 from esiguard.web.settings import WebSettings
 
 __all__ = ["WebSettings", "create_app"]
@@ -44,6 +45,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.state.templates = make_templates()
     install_error_handlers(app, render_error)
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
+    # Added last, so it is outermost: even a 413 refused by the size limit carries it.
+    app.add_middleware(SecurityHeaders)
     app.include_router(build_api_router())
     app.include_router(build_check_router())
     app.include_router(build_other_router())
@@ -58,7 +61,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+    from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version("esiguard")

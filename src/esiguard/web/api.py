@@ -173,8 +173,9 @@ def build_api_router() -> APIRouter:
             "kb_version": str(knowledge.version),
             "released_on": knowledge.meta.released_on.isoformat(),
             "description": knowledge.meta.description,
-            "sources": [s.model_dump(mode="json", exclude_none=True)
-                        for s in knowledge.sources.values()],  # fmt: skip
+            "sources": [
+                s.model_dump(mode="json", exclude_none=True) for s in knowledge.sources.values()
+            ],  # fmt: skip
         }
 
     return router

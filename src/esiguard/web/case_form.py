@@ -230,7 +230,7 @@ CASE_CODE = "case"
 def units_for(code: str) -> tuple[str, ...]:
     """Units a measured finding accepts, from the case package (empty when none)."""
     try:
-        from esiguard.answers import units_for as case_units  # noqa: PLC0415
+        from esiguard.answers import units_for as case_units
     except ImportError:
         return ()
     return tuple(case_units(code))
@@ -246,7 +246,11 @@ def _apply_case_answer(case: Case, question: QuestionSpec, form: Mapping[str, An
     except CaseValidationError as exc:
         issue = exc.issues[0]
         raise FormProblem(
-            [FormError(field="number", message=f"Please check this answer: expected {issue.expected}.")]
+            [
+                FormError(
+                    field="number", message=f"Please check this answer: expected {issue.expected}."
+                )
+            ]
         ) from exc
 
 
@@ -319,5 +323,9 @@ def apply_answer(case: Case, question: QuestionSpec, form: Mapping[str, Any]) ->
             field = "answer"
         issue = exc.issues[0]
         raise FormProblem(
-            [FormError(field=field, message=f"Please check this answer: expected {issue.expected}.")]
+            [
+                FormError(
+                    field=field, message=f"Please check this answer: expected {issue.expected}."
+                )
+            ]
         ) from exc

@@ -19,8 +19,8 @@ __all__ = [
     "SIDES",
     "STEROIDS",
     "TIME_UNITS",
-    "Choice",
     "UNIT_FAMILIES",
+    "Choice",
     "humanize",
 ]
 

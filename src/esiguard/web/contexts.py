@@ -32,6 +32,7 @@ __all__ = [
     "ScreeningResultPage",
     "SiteContext",
     "StartPage",
+    "TextBlock",
     "UnansweredView",
 ]
 
@@ -183,11 +184,18 @@ class EducationListPage(PageContext):
     summaries: dict[str, str] = Field(description="Short answer per entry id.")
 
 
+class TextBlock(_Context):
+    """One paragraph of an answer: a lead sentence and/or a bulleted list."""
+
+    lead: str = Field(description="The paragraph text ('' when the block is only a list).")
+    items: list[str] = Field(description="Bullet points that follow the lead, if any.")
+
+
 class EducationEntryPage(PageContext):
     entry_id: str = Field(description="Entry id.")
     question: str = Field(description="The question the entry answers.")
     short_answer: str = Field(description="The answer in a sentence or two.")
-    paragraphs: list[str] = Field(description="The full answer, paragraph by paragraph.")
+    blocks: list[TextBlock] = Field(description="The full answer, paragraph by paragraph.")
     warning: bool = Field(description="The entry is about warning signs.")
     related: list[EducationLink] = Field(description="Linked entries.")
     corrections: list[dict[str, str]] = Field(description="Corrections table rows, if any.")

@@ -43,7 +43,7 @@ def make_templates() -> Jinja2Templates:
 def _kb_version() -> str | None:
     try:
         return str(services.knowledge_base().version)
-    except Exception:  # noqa: BLE001 - a broken KB must not take the pages down with it
+    except Exception:
         return None
 
 

@@ -68,7 +68,7 @@ def available(feature: str) -> bool:
 
 
 def knowledge_base() -> Any:
-    from esiguard.kb import load_kb  # noqa: PLC0415 - loaded on first use, then cached
+    from esiguard.kb import load_kb
 
     return load_kb()
 

@@ -24,6 +24,7 @@ from esiguard.web.contexts import (
     RedFlagView,
     ResultPage,
     ScreeningResultPage,
+    TextBlock,
     UnansweredView,
 )
 
@@ -55,7 +56,7 @@ def as_json(obj: Any) -> dict[str, Any]:
 def _kb() -> Any | None:
     try:
         return services.knowledge_base()
-    except Exception:  # noqa: BLE001 - labels are a nicety; the result stands without them
+    except Exception:
         return None
 
 
@@ -93,7 +94,7 @@ def question_view(question: QuestionSpec) -> QuestionView:
 def education_link(entry_id: str) -> EducationLink | None:
     try:
         entry = services.education_entry(entry_id)
-    except Exception:  # noqa: BLE001 - a missing education package only hides the links
+    except Exception:
         return None
     if entry is None:
         return None
@@ -114,17 +115,17 @@ def _unanswered_view(code: str) -> UnansweredView:
     return UnansweredView(code=code, question=str(question))
 
 
-def result_page(
-    result: Any, case: Case, asked: list[str], *, can_continue: bool
-) -> ResultPage:
+def result_page(result: Any, case: Case, asked: list[str], *, can_continue: bool) -> ResultPage:
     data = as_json(result)
     items: dict[str, list[str]] = {"do_now": [], "watch_for": [], "home_care": [], "info": []}
     for item in data.get("advice_items") or []:
         items.setdefault(str(item.get("kind", "info")), []).append(str(item.get("text", "")))
     items["info"].extend(str(note) for note in data.get("notes") or [])
     red_flags = [
-        RedFlagView(label=str(f.get("label") or humanize(str(f.get("finding", "")))),
-                    why=str(f.get("why") or ""))  # fmt: skip
+        RedFlagView(
+            label=str(f.get("label") or humanize(str(f.get("finding", "")))),
+            why=str(f.get("why") or ""),
+        )  # fmt: skip
         for f in data.get("red_flags") or []
     ]
     education = [
@@ -226,7 +227,7 @@ def _plan_view(item: Mapping[str, Any]) -> MedicationPlanView:
         details.append(f"The last dose ({item.get('last_dose_hours_before'):g} hours before) "
                        "is too recent.")  # fmt: skip
     if item.get("ask_first"):
-        details.append(str(item["ask_first"]))
+        details.append(f"Ask first: {item['ask_first']}.")
     if item.get("guideline_text"):
         row = f" ({item['guideline_row']})" if item.get("guideline_row") else ""
         details.append(f"Guideline{row}: {item['guideline_text']}")
@@ -262,8 +263,9 @@ def screening_result_page(result: Any, case: Case) -> ScreeningResultPage:
         headline=str(data.get("headline") or ""),
         bleeding_risk=data.get("bleeding_risk_class"),
         reasons=reasons,
-        medication_plan=[_plan_view(m) for m in data.get("medication_plan") or []
-                         if isinstance(m, Mapping)],  # fmt: skip
+        medication_plan=[
+            _plan_view(m) for m in data.get("medication_plan") or [] if isinstance(m, Mapping)
+        ],  # fmt: skip
         unanswered=[_text(u) for u in data.get("unanswered") or []],
         citations=[_text(c) for c in data.get("citations") or []],
         kb_version=str(data.get("kb_version") or ""),
@@ -283,6 +285,25 @@ def _source_text(ref: Any) -> str:
     return f"{text}, {locator}" if locator else text
 
 
+def text_blocks(text: str) -> list[TextBlock]:
+    """Split an answer into paragraphs; lines starting with '- ' become list items."""
+    blocks = []
+    for paragraph in text.split("\n\n"):
+        lead: list[str] = []
+        items: list[str] = []
+        for line in paragraph.strip().splitlines():
+            line = line.strip()
+            if line.startswith(("- ", "* ")):
+                items.append(line[2:].strip())
+            elif items and line:  # a wrapped list item
+                items[-1] += " " + line
+            elif line:
+                lead.append(line)
+        if lead or items:
+            blocks.append(TextBlock(lead=" ".join(lead), items=items))
+    return blocks
+
+
 def education_entry_page(entry: Any) -> EducationEntryPage:
     related = [link for link in (education_link(i) for i in getattr(entry, "links", [])) if link]
     corrections = [
@@ -296,7 +317,7 @@ def education_entry_page(entry: Any) -> EducationEntryPage:
         entry_id=str(entry.id),
         question=str(getattr(entry, "question", "")),
         short_answer=str(getattr(entry, "short_answer", "")),
-        paragraphs=[p.strip() for p in answer.split("\n\n") if p.strip()],
+        blocks=text_blocks(answer),
         warning=bool(getattr(entry, "mentions_warning_signs", False)),
         related=related,
         corrections=corrections,

@@ -102,14 +102,18 @@ def _question_response(
     return render_page(request, "question.html", page, status_code=422 if errors else 200)
 
 
-def _result_response(request: Request, case: Case, asked: list[str], result: Any = None) -> Response:
+def _result_response(
+    request: Request, case: Case, asked: list[str], result: Any = None
+) -> Response:
     result = result if result is not None else services.triage(case)
     can_continue = bool(_pending(case, asked)) or bool(as_json(result).get("unanswered"))
     page = result_page(result, case, asked, can_continue=can_continue)
     return render_page(request, "result.html", page)
 
 
-def next_step(request: Request, case: Case, asked: list[str], *, stop_on_emergency: bool) -> Response:
+def next_step(
+    request: Request, case: Case, asked: list[str], *, stop_on_emergency: bool
+) -> Response:
     """The next question, or the result when none is left or the case is an emergency."""
     if stop_on_emergency:
         result = services.triage(case)
@@ -207,6 +211,4 @@ def _upload_problem(request: Request, message: str) -> Response:
 
 
 def _attachment(data: dict[str, Any], filename: str) -> Response:
-    return JSONResponse(
-        data, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
+    return JSONResponse(data, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -10,8 +10,16 @@ from starlette.responses import JSONResponse, Response
 
 from esiguard.web import services
 from esiguard.web.case_form import FormError, FormProblem, case_to_json, load_case_field
-from esiguard.web.choices import ANESTHETICS, APPROACHES, CONDITIONS, GUIDANCE, REGIONS, SIDES
-from esiguard.web.choices import STEROIDS, Choice
+from esiguard.web.choices import (
+    ANESTHETICS,
+    APPROACHES,
+    CONDITIONS,
+    GUIDANCE,
+    REGIONS,
+    SIDES,
+    STEROIDS,
+    Choice,
+)
 from esiguard.web.contexts import (
     ApiDocsPage,
     ApiRoute,
@@ -80,9 +88,7 @@ def build_other_router() -> APIRouter:
         )
 
     @router.get("/education")
-    def education_list(
-        request: Request, q: str = Query("", max_length=200)
-    ) -> Response:
+    def education_list(request: Request, q: str = Query("", max_length=200)) -> Response:
         entries: list[Any] = []
         if services.available("education"):
             entries = services.education_search(q) if q.strip() else services.education_entries()
