@@ -71,11 +71,11 @@ def main() -> int:
         return 1
     texts = (base * (args.texts // len(base) + 1))[: args.texts]
 
-    import spacy  # noqa: PLC0415 - timed setup is reported separately
+    import spacy
 
-    from esiguard.intake import intake  # noqa: PLC0415
-    from esiguard.intake.pipeline import get_pipeline  # noqa: PLC0415
-    from esiguard.kb import load_kb  # noqa: PLC0415
+    from esiguard.intake import intake
+    from esiguard.intake.pipeline import get_pipeline
+    from esiguard.kb import load_kb
 
     start = time.perf_counter()
     kb = load_kb()
@@ -102,7 +102,9 @@ def main() -> int:
         f"spacy.blank('en') tokens: {blank_best:9.1f} texts/s (median {blank_median:.1f}; "
         f"{1000 / blank_best:.3f} ms/text)"
     )
-    print(f"ratio (blank tokenizer / intake): {blank_best / intake_best:.1f}x slower than tokenizing")
+    print(
+        f"ratio (blank tokenizer / intake): {blank_best / intake_best:.1f}x slower than tokenizing"
+    )
     return 0
 
 

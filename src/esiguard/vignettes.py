@@ -107,7 +107,8 @@ def run_vignette(
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return _error(name, f"not a vignette: {exc}")
     status = case.get("procedure", {}).get("status") if isinstance(case, dict) else None
-    if narrative and isinstance(case, dict):
+    if narrative and isinstance(case, dict) and status == "done":
+        # Screening needs the structured plan (drugs, labs); only triage runs narrative-only.
         case = narrative_only(case)
     try:
         if status == "planned":

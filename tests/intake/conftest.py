@@ -23,7 +23,7 @@ def read(kb: KnowledgeBase):
     return _read
 
 
-def present_of(result: IntakeResult, code: str) -> bool | None | str:
+def present_of(result: IntakeResult, code: str) -> bool | str | None:
     """present for a code, or the string 'unmentioned' when the text did not mention it."""
     finding = result.finding(code)
     return "unmentioned" if finding is None else finding.present

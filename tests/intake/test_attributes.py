@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from tests.conftest import base_case
 
 from esiguard.case import parse_case
-from tests.conftest import base_case
 
 
 @pytest.mark.parametrize(
@@ -58,7 +58,9 @@ def test_trend(read, text: str, trend: str) -> None:
 
 
 def test_a_prediction_is_not_a_trend(read) -> None:
-    finding = read("My foot went numb and the nurse said it would wear off.").finding("leg_numbness")
+    finding = read("My foot went numb and the nurse said it would wear off.").finding(
+        "leg_numbness"
+    )
     assert finding is not None and finding.trend is None
 
 
@@ -68,9 +70,9 @@ def test_maybe_better_is_not_counted_as_improving(read) -> None:
 
 
 def test_trends_of_several_mentions_combine_to_the_worst(read) -> None:
-    finding = read("My left leg is numb but better. My right leg is numb and getting worse.").finding(
-        "leg_numbness"
-    )
+    finding = read(
+        "My left leg is numb but better. My right leg is numb and getting worse."
+    ).finding("leg_numbness")
     assert finding.trend == "worsening"
 
 
@@ -132,7 +134,11 @@ def test_measured_temperature(read, text: str, value, unit, present) -> None:
         ("My sugar was 286 this morning.", 286.0, "mg/dL"),
         ("blood sugar 31.5 mmol", 31.5, "mmol/L"),
         ("the meter said 31.5 with high ketones", 31.5, "mmol/L"),
-        ("sugars 231 before breakfast and 268 before lunch, when I'm normally around 140", 268.0, "mg/dL"),
+        (
+            "sugars 231 before breakfast and 268 before lunch, when I'm normally around 140",
+            268.0,
+            "mg/dL",
+        ),
         ("My sugar was 342 this morning. My last HbA1c was 11.2.", 342.0, "mg/dL"),
         ("glucose 12.4mmol/l", 12.4, "mmol/L"),
     ],
@@ -199,7 +205,11 @@ def test_no_hours_since_injection_is_read_for_a_planned_injection(read) -> None:
         ("Since the injection my left leg is numb.", "leg_numbness", 0.0),
         ("About three hours after the neck injection I got a sudden neck pain.", "neck_pain", 3.0),
         ("Four days after my back injection I noticed a grey smudge.", "blurred_vision", 96.0),
-        ("The injection was 21 days ago. For the last ten days my thighs have become weak.", "leg_weakness", 264.0),
+        (
+            "The injection was 21 days ago. For the last ten days my thighs have become weak.",
+            "leg_weakness",
+            264.0,
+        ),
     ],
 )
 def test_onset(read, text: str, code: str, onset: float) -> None:

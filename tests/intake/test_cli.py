@@ -33,7 +33,9 @@ def test_table_shows_findings_spans_and_cues() -> None:
 
 
 def test_json_output_is_one_intake_object() -> None:
-    result = runner.invoke(_app(), ["intake", "--json", "temperature of 101 and my left leg is numb"])
+    result = runner.invoke(
+        _app(), ["intake", "--json", "temperature of 101 and my left leg is numb"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["format"] == "esi-intake/1"

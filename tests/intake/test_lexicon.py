@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tests.intake.conftest import present_of
 
 from esiguard.errors import KnowledgeBaseError
 from esiguard.intake.lexicon import LEVEL_PAIN, entry_regex, load_lexicon, phrase_regex
 from esiguard.intake.pipeline import get_pipeline
 from esiguard.kb import load_kb
-from tests.intake.conftest import present_of
 
 LEXICON = get_pipeline(load_kb()).lexicon
 
@@ -105,12 +105,16 @@ def test_finding_phrase_gives_its_code(read, text: str, code: str, present) -> N
 
 
 @pytest.mark.parametrize(("text", "code", "present"), list(_symptom_cases()))
-def test_symptom_word_with_a_body_region_gives_its_code(read, text: str, code: str, present) -> None:
+def test_symptom_word_with_a_body_region_gives_its_code(
+    read, text: str, code: str, present
+) -> None:
     assert present_of(read(text), code) == present
 
 
 @pytest.mark.parametrize(("text", "code", "present"), list(_body_cases()))
-def test_body_region_phrase_directs_a_symptom_to_its_code(read, text: str, code: str, present) -> None:
+def test_body_region_phrase_directs_a_symptom_to_its_code(
+    read, text: str, code: str, present
+) -> None:
     assert present_of(read(text), code) == present
 
 
@@ -228,7 +232,11 @@ def test_attribute_cue_sets_its_value(read, text: str, code: str, attribute: str
 @pytest.mark.parametrize(
     ("text", "attribute", "value"),
     [
-        ("About three hours after the neck injection I got a sudden neck pain.", "onset_hours", 3.0),
+        (
+            "About three hours after the neck injection I got a sudden neck pain.",
+            "onset_hours",
+            3.0,
+        ),
         ("Since the injection my leg is numb.", "onset_hours", 0.0),
         ("During the injection my leg went numb.", "onset_hours", 0.0),
         ("My leg pain is 7/10.", "nrs", 7.0),
@@ -243,14 +251,22 @@ def test_onset_and_score_cues(read, text: str, attribute: str, value: float) -> 
 @pytest.mark.parametrize(
     "phrase",
     [p for c in LEXICON.attributes if c.id in ("trend_ignore",) for p in c.phrases]
-    + [ex for c in LEXICON.attributes if c.id == "trend_ignore" for r in c.regex for ex in r.examples],
+    + [
+        ex
+        for c in LEXICON.attributes
+        if c.id == "trend_ignore"
+        for r in c.regex
+        for ex in r.examples
+    ],
 )
 def test_ignore_cues_set_no_trend(read, phrase: str) -> None:
     finding = read(f"My leg is numb; {phrase}.").finding("leg_numbness")
     assert finding is not None and finding.trend is None
 
 
-@pytest.mark.parametrize("phrase", [p for c in LEXICON.attributes if c.id == "side_ignore" for p in c.phrases])
+@pytest.mark.parametrize(
+    "phrase", [p for c in LEXICON.attributes if c.id == "side_ignore" for p in c.phrases]
+)
 def test_side_ignore_cues_set_no_side(read, phrase: str) -> None:
     finding = read(f"My leg is numb {phrase}.").finding("leg_numbness")
     assert finding is not None and finding.side is None
@@ -260,7 +276,11 @@ def test_side_ignore_cues_set_no_side(read, phrase: str) -> None:
 _MEASURE_SENTENCE = {
     "temperature": ("My {p} was 38.6.", "fever", {"value": 38.6, "unit": "C", "present": True}),
     "glucose": ("My {p} was 250.", "blood_glucose", {"value": 250.0, "unit": "mg/dL"}),
-    "blood_pressure": ("My {p} was 180/100.", "blood_pressure", {"systolic": 180.0, "diastolic": 100.0}),
+    "blood_pressure": (
+        "My {p} was 180/100.",
+        "blood_pressure",
+        {"systolic": 180.0, "diastolic": 100.0},
+    ),
 }
 
 
@@ -299,7 +319,13 @@ def test_phrase_regex_makes_apostrophes_optional_and_respects_word_boundaries() 
     assert pattern.search("I cant pee")
     assert pattern.search("I CAN'T PEE")
     assert not pattern.search("I can't peek")
-    assert re.search(entry_regex(LEXICON.findings[0]), LEXICON.findings[0].phrases[0] if LEXICON.findings[0].phrases else LEXICON.findings[0].regex[0].examples[0], re.IGNORECASE)
+    assert re.search(
+        entry_regex(LEXICON.findings[0]),
+        LEXICON.findings[0].phrases[0]
+        if LEXICON.findings[0].phrases
+        else LEXICON.findings[0].regex[0].examples[0],
+        re.IGNORECASE,
+    )
 
 
 def test_every_intake_file_has_a_description(kb) -> None:
@@ -309,7 +335,7 @@ def test_every_intake_file_has_a_description(kb) -> None:
 
 
 def _copy_data(kb, tmp_path: Path) -> Path:
-    import shutil  # noqa: PLC0415
+    import shutil
 
     root = tmp_path / "data"
     shutil.copytree(kb.data_root, root)
@@ -331,7 +357,9 @@ def test_an_unknown_finding_code_in_the_lexicon_is_refused(kb, tmp_path: Path) -
     root = _copy_data(kb, tmp_path)
     path = root / "intake" / "findings.yaml"
     path.write_text(
-        path.read_text(encoding="utf-8").replace("codes: [urinary_retention]\n", "codes: [bladder_explodes]\n", 1),
+        path.read_text(encoding="utf-8").replace(
+            "codes: [urinary_retention]\n", "codes: [bladder_explodes]\n", 1
+        ),
         encoding="utf-8",
     )
     with pytest.raises(KnowledgeBaseError, match="bladder_explodes"):
@@ -342,7 +370,9 @@ def test_an_unknown_key_in_the_lexicon_is_refused(kb, tmp_path: Path) -> None:
     root = _copy_data(kb, tmp_path)
     path = root / "intake" / "symptoms.yaml"
     path.write_text(
-        path.read_text(encoding="utf-8").replace("  - id: numb\n", "  - id: numb\n    colour: blue\n", 1),
+        path.read_text(encoding="utf-8").replace(
+            "  - id: numb\n", "  - id: numb\n    colour: blue\n", 1
+        ),
         encoding="utf-8",
     )
     with pytest.raises(KnowledgeBaseError, match="colour"):
@@ -352,6 +382,8 @@ def test_an_unknown_key_in_the_lexicon_is_refused(kb, tmp_path: Path) -> None:
 def test_the_fever_threshold_must_cite_a_known_source(kb, tmp_path: Path) -> None:
     root = _copy_data(kb, tmp_path)
     path = root / "intake" / "thresholds.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("ref: R94", "ref: R9999"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("ref: R94", "ref: R9999"), encoding="utf-8"
+    )
     with pytest.raises(KnowledgeBaseError, match="R9999"):
         load_lexicon(_KbAt(kb, root))

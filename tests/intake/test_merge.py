@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from tests.conftest import base_case
+
 from esiguard.case import parse_case
 from esiguard.intake import merge_into_case
-from tests.conftest import base_case
 
 TEXT = "I can't pee, my left leg is numb, no fever, and I'm not sure about my bowels."
 
@@ -74,7 +75,10 @@ def test_time_since_injection_is_filled_only_when_the_case_has_none(read) -> Non
 
 def test_merging_nothing_returns_the_case_unchanged(read) -> None:
     case = parse_case(base_case())
-    assert merge_into_case(case, read("Hello, just checking in.", case=case), include_absent=True) is case
+    assert (
+        merge_into_case(case, read("Hello, just checking in.", case=case), include_absent=True)
+        is case
+    )
 
 
 def test_the_input_case_is_not_modified(read) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.intake.conftest import present_of
 
 # (text, code, what the text says: False = absent, "unmentioned" = not read at all, None =

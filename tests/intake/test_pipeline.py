@@ -42,7 +42,9 @@ def test_loading_and_reading_print_nothing() -> None:
         intake("I can't pee. My legs are weak. No fever. Is that normal??")
         """
     )
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0, run.stderr
     assert run.stdout == ""
     assert run.stderr == ""
@@ -80,7 +82,7 @@ def test_non_text_input_is_refused(kb) -> None:
 
 
 def test_result_round_trips_through_json(kb) -> None:
-    from esiguard.intake import IntakeResult  # noqa: PLC0415
+    from esiguard.intake import IntakeResult
 
     result = intake("temperature of 101 and my left leg is numb", kb=kb)
     assert IntakeResult.model_validate_json(result.model_dump_json()) == result

@@ -4,9 +4,9 @@ precision >= 0.9 and recall >= 0.85 against the structured findings (issue 6).""
 from __future__ import annotations
 
 import pytest
+from tests.conftest import DEV_VIGNETTES, load_vignettes
 
 from esiguard.intake import evaluate_extraction, format_extraction_report
-from tests.conftest import DEV_VIGNETTES, load_vignettes
 
 pytestmark = pytest.mark.skipif(not DEV_VIGNETTES.is_dir(), reason="shared dev vignettes absent")
 
@@ -24,14 +24,17 @@ def test_precision_and_recall_meet_the_bar(report) -> None:
 
 
 def test_report_shape(report) -> None:
-    assert {"precision", "recall", "f1", "tp", "fp", "fn", "vignettes", "codes", "misses"} <= set(report)
+    assert {"precision", "recall", "f1", "tp", "fp", "fn", "vignettes", "codes", "misses"} <= set(
+        report
+    )
     assert report["tp"] + report["fn"] > 0
     for miss in report["misses"]:
         assert miss["kind"] in ("false_positive", "false_negative")
 
 
 @pytest.mark.parametrize(
-    ("name", "vignette"), [v for v in load_vignettes(DEV_VIGNETTES) if v[1]["case"].get("narrative")]
+    ("name", "vignette"),
+    [v for v in load_vignettes(DEV_VIGNETTES) if v[1]["case"].get("narrative")],
 )
 def test_no_structured_absent_red_flag_is_read_as_present(read, name: str, vignette: dict) -> None:
     """Where a vignette records a red flag as absent, the narrative never makes it present."""

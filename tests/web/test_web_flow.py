@@ -215,3 +215,14 @@ def test_education_pages(client):
     found = soup_of(client.get("/education", params={"q": "blood thinner"}).text)
     assert 0 < len(found.select("ul.entry-list a")) < len(links)
     assert client.get("/education/no_such_entry").status_code == 404
+
+
+def test_result_page_explains_which_rules_fired(client):
+    """The result folds away the engine's trace: each fired rule with its findings and sources."""
+    result = walk(client, {"saddle_numbness": {"answer": "yes"}})[-1]
+    rows = result.select("details.trace tbody tr")
+    assert rows
+    first = [td.get_text(" ", strip=True) for td in rows[0].find_all("td")]
+    assert first[1].startswith("fired")
+    assert "Saddle numbness" in first[2]
+    assert first[3]

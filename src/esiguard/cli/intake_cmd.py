@@ -50,7 +50,9 @@ def _details(finding) -> str:  # noqa: ANN001 - ExtractedFinding, imported lazil
         if value is not None:
             parts.append(f"{name} {value}")
     if finding.onset_hours is not None:
-        parts.append(f"onset {finding.onset_hours:g} h" + (" (before)" if finding.historical else ""))
+        parts.append(
+            f"onset {finding.onset_hours:g} h" + (" (before)" if finding.historical else "")
+        )
     if finding.nrs is not None:
         parts.append(f"score {finding.nrs:g}/10")
     if finding.positional is not None:
@@ -64,8 +66,8 @@ def _details(finding) -> str:  # noqa: ANN001 - ExtractedFinding, imported lazil
 
 def intake_command(text: TextArg, as_json: JsonOpt = False, mentions: MentionsOpt = False) -> None:
     """Read findings from free text and show each with its span and the cue that decided it."""
-    from esiguard.intake import intake  # noqa: PLC0415 - loads the NLP pipeline
-    from esiguard.kb import load_kb  # noqa: PLC0415
+    from esiguard.intake import intake
+    from esiguard.kb import load_kb
 
     out = Console(highlight=False)
     err = Console(stderr=True, highlight=False)

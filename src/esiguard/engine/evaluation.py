@@ -146,12 +146,14 @@ def evaluate(case: Case, kb: KnowledgeBase, *, precise: bool = False) -> Evaluat
     fired_rank = floor_rank = -1
     matched, unknown = ctx.matched, ctx.unknown
     present = frozenset(code for code, value in status.items() if value is True)
-    for rule in compiled.rules:
+    # Fast mode visits only rules reading a present finding (plus ungated ones): any other
+    # rule cannot fire, and as it matches nothing an unknown in it raises no floor (the
+    # unanswered-red-flag policy covers it). Precise mode visits all, for the questions.
+    rules = compiled.rules
+    order = range(len(rules)) if precise else compiled.candidates(present)
+    for index in order:
+        rule = rules[index]
         gate = rule.gate
-        if gate is not None and not precise and present.isdisjoint(rule.referenced_codes):
-            # No finding the rule reads is present: it cannot fire, and as it matches nothing
-            # an unknown in it raises no floor. The unanswered-red-flag policy covers it.
-            continue
         if gate is not None:
             # Skip a rule at once when every finding it needs is known to be absent.
             for code in gate:

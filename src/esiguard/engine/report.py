@@ -94,7 +94,15 @@ def _red_flags(kb: KnowledgeBase, ev: Evaluation) -> list[RedFlag]:
 
 
 def _label_list(kb: KnowledgeBase, codes: tuple[str, ...]) -> str:
-    return "; ".join(kb.findings[c].label.lower() for c in codes if c in kb.findings)
+    memo = kb.section("report_label_lists", lambda _: {})
+    text = memo.get(codes)
+    if text is None:
+        if len(memo) > 10_000:
+            memo.clear()
+        text = memo[codes] = "; ".join(
+            kb.findings[c].label.lower() for c in codes if c in kb.findings
+        )
+    return text
 
 
 def _advice(kb: KnowledgeBase, ev: Evaluation) -> list[AdviceItem]:
@@ -266,7 +274,9 @@ class _Memo:
 
 def _parts(kb: KnowledgeBase, ev: Evaluation) -> tuple:
     fired = tuple(o.compiled.rule.id for o in ev.fired)
-    open_blocked = tuple(o.compiled.rule.id for o in ev.blocked if o.matched and o.compiled.rank > ev.rank)
+    open_blocked = tuple(
+        o.compiled.rule.id for o in ev.blocked if o.matched and o.compiled.rank > ev.rank
+    )
     key = (ev.rank, fired, open_blocked, bool(ev.unanswered), bool(ev.unexplained))
 
     def build() -> tuple:
@@ -274,7 +284,13 @@ def _parts(kb: KnowledgeBase, ev: Evaluation) -> tuple:
         advice = _advice(kb, ev)
         sources = _sources(kb, ev, advice)
         texts = _citation_texts(kb)
-        return (causes, advice, sources, [texts[src.id] for src in sources], " ".join(i.text for i in advice))
+        return (
+            causes,
+            advice,
+            sources,
+            [texts[src.id] for src in sources],
+            " ".join(i.text for i in advice),
+        )
 
     return kb.section("report_memo", lambda _: _Memo()).get(key, build)
 

@@ -49,7 +49,7 @@ def intake(text: str, case: Case | None = None, kb: KnowledgeBase | None = None)
     if not isinstance(text, str):
         raise TypeError("intake() needs the text as a string")
     if kb is None:
-        from esiguard.kb import load_kb  # noqa: PLC0415 - avoid import cycles at package import
+        from esiguard.kb import load_kb
 
         kb = load_kb()
     pipeline = get_pipeline(kb)
@@ -88,7 +88,9 @@ def intake(text: str, case: Case | None = None, kb: KnowledgeBase | None = None)
     findings, mentions = reader.read()
     span = None
     if stated is not None:
-        span = TextSpan(start=stated.start, end=stated.end, text=original[stated.start : stated.end])
+        span = TextSpan(
+            start=stated.start, end=stated.end, text=original[stated.start : stated.end]
+        )
     return IntakeResult(
         kb_version=kb.version,
         findings=findings,

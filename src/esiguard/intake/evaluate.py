@@ -33,11 +33,11 @@ def evaluate_extraction(
     `misses` lists each false positive and false negative with the vignette id. Prints the
     report when `verbose`.
     """
-    from esiguard.intake.api import intake  # noqa: PLC0415 - avoid a cycle at import
-    from esiguard.intake.pipeline import get_pipeline  # noqa: PLC0415
+    from esiguard.intake.api import intake
+    from esiguard.intake.pipeline import get_pipeline
 
     if kb is None:
-        from esiguard.kb import load_kb  # noqa: PLC0415
+        from esiguard.kb import load_kb
 
         kb = load_kb()
     codes = set(get_pipeline(kb).lexicon.settings.evaluation_codes)
@@ -59,13 +59,17 @@ def evaluate_extraction(
         expected = {f.code for f in case.findings if f.present is True and f.code in codes}
         result = intake(case.narrative, case=case, kb=kb)
         got = {code for code in result.present_codes() if code in codes}
-        for code in sorted(expected & got):
-            tp += 1
+        tp += len(expected & got)
         for code in sorted(got - expected):
             fp += 1
             f = result.finding(code)
             misses.append(
-                {"vignette": vid, "code": code, "kind": "false_positive", "span": f.span.text if f else ""}
+                {
+                    "vignette": vid,
+                    "code": code,
+                    "kind": "false_positive",
+                    "span": f.span.text if f else "",
+                }
             )
         for code in sorted(expected - got):
             fn += 1

@@ -18,6 +18,7 @@ How a mention becomes a finding:
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 from esiguard.intake.lexicon import (
     LEVEL_PAIN,
     AttributeCue,
-    BodyPart,
     FindingPhrase,
     Lexicon,
     Measurement,
@@ -177,9 +177,7 @@ class DocReader:
             if entry is None:
                 continue
             kind = span.label_.split(":", 1)[0]
-            items.append(
-                Item(kind, entry, span, self.sent_of[span.start], tuple(span._.modifiers))
-            )
+            items.append(Item(kind, entry, span, self.sent_of[span.start], tuple(span._.modifiers)))
         return self._prune(items)
 
     @staticmethod
@@ -196,7 +194,9 @@ class DocReader:
 
         f_kept = [f for f in f_items if not inside_any(f, f_items)]
         s_kept = [
-            s for s in s_items if not inside_any(s, f_kept, strict=False) and not inside_any(s, s_items)
+            s
+            for s in s_items
+            if not inside_any(s, f_kept, strict=False) and not inside_any(s, s_items)
         ]
         # Body words inside a symptom phrase or a longer body phrase are part of those
         # ("between my legs" is the saddle area, not the legs). Inside a finding phrase they
@@ -210,9 +210,7 @@ class DocReader:
             b
             for b in b_kept
             if not any(
-                o is not b
-                and _overlaps(o, b)
-                and (o.end - o.start) > (b.end - b.start)
+                o is not b and _overlaps(o, b) and (o.end - o.start) > (b.end - b.start)
                 for o in b_kept
             )
         ]
@@ -264,9 +262,9 @@ class DocReader:
             if modifier.category == TERMINATE and meta.get("clause_break", True):
                 breaks.add(modifier.modifier_span[0])
         for token in self.doc:
-            if token.text in _CLAUSE_PUNCT:
-                breaks.add(token.i)
-            elif token.text == "-" and token.i > 0 and self.doc[token.i - 1].whitespace_:
+            if token.text in _CLAUSE_PUNCT or (
+                token.text == "-" and token.i > 0 and self.doc[token.i - 1].whitespace_
+            ):
                 breaks.add(token.i)
         clause_of = [0] * len(self.doc)
         clause = 0
@@ -295,9 +293,7 @@ class DocReader:
         """The body groups (with the body span) a symptom word is said of."""
         symptom: Symptom = s.entry
         groups = set(symptom.codes)
-        candidates = [
-            b for b in self._bodies() if b.entry.group in groups and not _overlaps(b, s)
-        ]
+        candidates = [b for b in self._bodies() if b.entry.group in groups and not _overlaps(b, s)]
         same_sent = [b for b in candidates if b.sent == s.sent]
         clause = self.clause_of[s.start]
         in_clause = [
@@ -346,7 +342,21 @@ class DocReader:
 
     def _coordinated(self, body: Item, groups: set[str]) -> list[Item]:
         """A body word plus those joined to it by and/or/commas ("bladder and bowels")."""
-        glue = {"and", "or", ",", "&", "/", "my", "the", "both", "his", "her", "left", "right", "of"}
+        glue = {
+            "and",
+            "or",
+            ",",
+            "&",
+            "/",
+            "my",
+            "the",
+            "both",
+            "his",
+            "her",
+            "left",
+            "right",
+            "of",
+        }
         bodies = sorted(
             (b for b in self._bodies() if b.sent == body.sent and b.entry.group in groups),
             key=lambda b: b.start,
@@ -548,8 +558,6 @@ class DocReader:
         return values
 
     def _attr_number(self, item: Item) -> float | None:
-        import re  # noqa: PLC0415 - local, small
-
         cue: AttributeCue = item.entry
         text = item.span.text
         for r in cue.regex:
@@ -623,9 +631,11 @@ class DocReader:
         side = None
         if raw.body is not None:
             near_body = self._nearest(raw, values, "side", anchors=[raw.body])
-            if near_body is not None and _gap(
-                near_body.item.start, near_body.item.end, raw.body.start, raw.body.end
-            ) <= 2:
+            if (
+                near_body is not None
+                and _gap(near_body.item.start, near_body.item.end, raw.body.start, raw.body.end)
+                <= 2
+            ):
                 side = near_body.value
         if side is None and "body_side" in raw.defaults:
             side = raw.defaults["body_side"]
@@ -773,9 +783,9 @@ class DocReader:
         if readings:
             best = max(
                 readings,
-                key=lambda rd: rd.systolic
-                if rd.systolic is not None
-                else _canonical(rd.value, rd.unit),
+                key=lambda rd: (
+                    rd.systolic if rd.systolic is not None else _canonical(rd.value, rd.unit)
+                ),
             )
             for name in ("value", "unit", "systolic", "diastolic"):
                 if getattr(best, name) is not None:
@@ -796,10 +806,3 @@ def _canonical(value: float | None, unit: str | None) -> float:
     if unit == "F":
         return (value - 32.0) * 5.0 / 9.0
     return value
-
-
-def body_part_groups(lexicon: Lexicon) -> dict[str, list[BodyPart]]:
-    groups: dict[str, list[BodyPart]] = defaultdict(list)
-    for body in lexicon.body_parts:
-        groups[body.group].append(body)
-    return dict(groups)

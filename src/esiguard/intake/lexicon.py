@@ -55,8 +55,8 @@ class RegexPattern(Strict):
 
 class Matchable(Strict):
     id: str = Field(pattern=_ID)
-    phrases: list[str] = []
-    regex: list[RegexPattern] = []
+    phrases: list[str] = Field(default_factory=list)
+    regex: list[RegexPattern] = Field(default_factory=list)
     note: str | None = None
 
     @model_validator(mode="after")
@@ -75,7 +75,7 @@ class FindingPhrase(Matchable):
     words inside it from being read as something else ("is that normal?", "than usual").
     """
 
-    codes: list[str] = []
+    codes: list[str] = Field(default_factory=list)
     present: bool | None = True
     side: Side | None = None
     severity: Severity | None = None
@@ -144,7 +144,7 @@ class AttributeCue(Matchable):
 
     attribute: AttributeName
     value: str | bool | float | None = None
-    applies_to: list[str] = []
+    applies_to: list[str] = Field(default_factory=list)
     max_distance: int = Field(default=8, ge=0, le=60)
     scope: Literal["clause", "sentence"] = "clause"
     # A weak cue is used only when no other cue for the attribute is found in the sentence.
@@ -164,11 +164,11 @@ class Measurement(Matchable):
     window_chars: int = Field(default=40, ge=5, le=200)
     pick: Literal["first", "max"] = "first"
     number_regex: str = r"\d{2,3}(?:[.,]\d{1,2})?"
-    units: dict[str, list[str]] = {}
-    infer_units: list[UnitRange] = []
-    plausible: dict[str, tuple[float, float]] = {}
-    exclude_before: list[str] = []
-    exclude_after: list[str] = []
+    units: dict[str, list[str]] = Field(default_factory=dict)
+    infer_units: list[UnitRange] = Field(default_factory=list)
+    plausible: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    exclude_before: list[str] = Field(default_factory=list)
+    exclude_after: list[str] = Field(default_factory=list)
 
 
 class UnitRange(Strict):

@@ -51,9 +51,9 @@ def _unit_after(measurement: Measurement, following: str) -> str | None:
     for unit, words in measurement.units.items():
         for word in words:
             w = word.lower()
-            if tail.startswith(w) and (len(tail) == len(w) or not tail[len(w)].isalpha()):
-                if best is None or len(w) > best[0]:
-                    best = (len(w), unit)
+            whole = tail.startswith(w) and (len(tail) == len(w) or not tail[len(w)].isalpha())
+            if whole and (best is None or len(w) > best[0]):
+                best = (len(w), unit)
     return best[1] if best else None
 
 

@@ -38,7 +38,9 @@ def merge_into_case(case: Case, result: IntakeResult, *, include_absent: bool) -
     # Re-validate so the merged case obeys every rule a parsed case does.
     data = case.to_json_dict()
     if "findings" in update:
-        data["findings"] = [f.model_dump(mode="json", exclude_none=True) for f in update["findings"]]
+        data["findings"] = [
+            f.model_dump(mode="json", exclude_none=True) for f in update["findings"]
+        ]
     if "hours_since_injection" in update:
         data["hours_since_injection"] = update["hours_since_injection"]
     return parse_case(data)

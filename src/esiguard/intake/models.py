@@ -117,6 +117,4 @@ class IntakeResult(_Model):
 
     def to_findings(self, *, include_absent: bool = True) -> list[Finding]:
         """The extracted findings as case findings; only present ones unless include_absent."""
-        return [
-            f.to_finding() for f in self.findings if include_absent or f.present is True
-        ]
+        return [f.to_finding() for f in self.findings if include_absent or f.present is True]

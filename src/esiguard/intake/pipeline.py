@@ -45,8 +45,10 @@ CLAUSE_BREAK_RULE = "clause_break"
 
 def silence_pyrush() -> None:
     """PyRuSH logs every sentence at DEBUG through loguru; keep that out of our output."""
-    from loguru import logger  # noqa: PLC0415 - only needed when the pipeline is built
-
+    try:
+        from loguru import logger  # PyRuSH's logging library, installed with it
+    except ImportError:  # pragma: no cover - a PyRuSH without loguru prints nothing of ours
+        return
     logger.disable("PyRuSH")
     logger.disable("medspacy")
 
@@ -75,7 +77,7 @@ _NEVER_PATTERN = [{"ORTH": "\u0000esiguard-never\u0000"}]
 
 
 def _context_rules(lexicon: Lexicon) -> list:
-    from medspacy.context import ConTextRule  # noqa: PLC0415
+    from medspacy.context import ConTextRule
 
     direction_for = {
         "terminate": "TERMINATE",
@@ -113,9 +115,9 @@ def _context_rules(lexicon: Lexicon) -> list:
 
 
 def _target_rules(lexicon: Lexicon) -> list:
-    from medspacy.target_matcher import TargetRule  # noqa: PLC0415
+    from medspacy.target_matcher import TargetRule
 
-    from esiguard.intake.measure import measurement_regex  # noqa: PLC0415
+    from esiguard.intake.measure import measurement_regex
 
     rules = []
     for prefix, entries in (
@@ -139,7 +141,7 @@ def _target_rules(lexicon: Lexicon) -> list:
 def build_pipeline(lexicon: Lexicon) -> IntakePipeline:
     """Assemble the medspaCy pipeline for a lexicon (offline; nothing is downloaded)."""
     silence_pyrush()
-    import medspacy  # noqa: PLC0415 - heavy import, only when intake is used
+    import medspacy
 
     nlp = medspacy.load(
         "default", medspacy_enable=["medspacy_pyrush"], load_rules=False, language_code="en"

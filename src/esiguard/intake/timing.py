@@ -123,8 +123,10 @@ def hours_since_injection(
         if anchored:
             for key in ("ago", "since"):
                 for m in pats[key].finditer(sentence):
-                    if mentions_injection and not about_another and not _near_injection(
-                        pats, sentence, m
+                    if (
+                        mentions_injection
+                        and not about_another
+                        and not _near_injection(pats, sentence, m)
                     ):
                         continue
                     hours = amount_hours(settings, m)

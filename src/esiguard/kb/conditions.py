@@ -638,6 +638,16 @@ class CompiledRule:
 class CompiledKb:
     rules: tuple[CompiledRule, ...]
     predicates: dict[str, Check]
+    # rule positions by the finding codes they read, and the rules with no gate: the fast
+    # path visits only rules that read at least one present finding
+    rules_by_code: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    ungated: tuple[int, ...] = ()
+
+    def candidates(self, present: frozenset[str]) -> list[int]:
+        chosen = set(self.ungated)
+        for code in present:
+            chosen.update(self.rules_by_code.get(code, ()))
+        return sorted(chosen)
 
 
 _ATTRIBUTE_OF_TEST = {"onset": "onset_hours", "laterality": "side"}
@@ -696,6 +706,15 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKb:
             )
         # Most urgent first, as telephone-triage protocols check them.
         compiled.sort(key=lambda c: -c.rank)
-        return CompiledKb(rules=tuple(compiled), predicates=compiler.predicates)
+        by_code: dict[str, list[int]] = {}
+        for index, rule in enumerate(compiled):
+            for code in rule.referenced_codes:
+                by_code.setdefault(code, []).append(index)
+        return CompiledKb(
+            rules=tuple(compiled),
+            predicates=compiler.predicates,
+            rules_by_code={code: tuple(ix) for code, ix in by_code.items()},
+            ungated=tuple(i for i, rule in enumerate(compiled) if rule.gate is None),
+        )
 
     return kb.section("compiled_rules", build)

@@ -137,7 +137,7 @@ class Facts:
     def hours_until_injection(self) -> float | None:
         """Hours from the report to the injection, when the case says so (negative hours_since)."""
         h = self.case.hours_since_injection
-        return -h if h is not None and h <= 0 else None
+        return -h if h is not None and h < 0 else None
 
     # -- medicines -----------------------------------------------------------------------------
     def matches(self) -> list[tuple[Medication, DrugMatch]]:

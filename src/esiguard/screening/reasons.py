@@ -11,7 +11,9 @@ from esiguard.screening.model import Reason
 
 def _fill(template: str, values: dict[str, Any], rule_id: str) -> str:
     try:
-        return " ".join(template.format_map(values).split())
+        text = " ".join(template.format_map(values).split())
+        # Texts often start with a drug name ("aspirin: ..."); sentences start with a capital.
+        return text[:1].upper() + text[1:]
     except (KeyError, IndexError, ValueError) as exc:
         # A template naming a value the check does not supply is a knowledge-base error.
         raise KnowledgeBaseError(

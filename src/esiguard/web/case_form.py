@@ -215,6 +215,8 @@ def _issue_errors(issues: list[FieldIssue]) -> list[FormError]:
         field = _form_field(issue.field)
         if field == "levels":
             message = "Write spinal levels like L4-L5 or S1, separated by commas."
+        elif field == "narrative":
+            message = "Please shorten your description to at most 20000 characters."
         else:
             message = f"Please check this answer: expected {issue.expected}, got {issue.got}."
         out.append(FormError(field=field, message=message))

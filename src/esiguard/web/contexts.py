@@ -33,6 +33,7 @@ __all__ = [
     "SiteContext",
     "StartPage",
     "TextBlock",
+    "TraceView",
     "UnansweredView",
 ]
 
@@ -113,6 +114,15 @@ class UnansweredView(_Context):
     question: str = Field(description="The question, in plain words.")
 
 
+class TraceView(_Context):
+    title: str = Field(description="The rule, in words.")
+    outcome: str = Field(description="'fired', 'blocked_by_unknown' or 'policy'.")
+    effect: str = Field(description="What it did to the disposition.")
+    findings: list[str] = Field(description="Findings it matched.")
+    unknown: list[str] = Field(description="Unknown findings that held it up.")
+    sources: list[str] = Field(description="Source ids.")
+
+
 class EducationLink(_Context):
     id: str = Field(description="Education entry id.")
     title: str = Field(description="Entry title.")
@@ -131,6 +141,7 @@ class ResultPage(PageContext):
     unanswered: list[UnansweredView] = Field(description="Red-flag questions not answered.")
     education: list[EducationLink] = Field(description="Related education entries.")
     citations: list[str] = Field(description="Sources of the advice.")
+    trace: list[TraceView] = Field(description="Rules that fired or were held up by an unknown.")
     kb_version: str = Field(description="Knowledge-base version that produced the result.")
     case_json: str = Field(description="The case, for the download and continue forms.")
     asked_json: str = Field(description="Question keys already answered or skipped.")

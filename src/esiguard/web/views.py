@@ -25,6 +25,7 @@ from esiguard.web.contexts import (
     ResultPage,
     ScreeningResultPage,
     TextBlock,
+    TraceView,
     UnansweredView,
 )
 
@@ -146,10 +147,22 @@ def result_page(result: Any, case: Case, asked: list[str], *, can_continue: bool
         unanswered=[_unanswered_view(str(c)) for c in data.get("unanswered") or []],
         education=education,
         citations=_citations(data),
+        trace=[_trace_view(step) for step in data.get("trace") or [] if isinstance(step, Mapping)],
         kb_version=str(data.get("kb_version") or ""),
         case_json=json.dumps(case_to_json(case)),
         asked_json=json.dumps(asked),
         can_continue=can_continue,
+    )
+
+
+def _trace_view(step: Mapping[str, Any]) -> TraceView:
+    return TraceView(
+        title=str(step.get("title") or step.get("rule_id") or ""),
+        outcome=str(step.get("outcome") or ""),
+        effect=str(step.get("effect") or ""),
+        findings=[humanize(str(f)) for f in step.get("matched_findings") or []],
+        unknown=[humanize(str(f)) for f in step.get("unknown") or []],
+        sources=[str(s) for s in step.get("sources") or []],
     )
 
 
