@@ -61,7 +61,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--texts", type=int, default=2000, help="about how many texts to run")
     parser.add_argument("--vignettes", type=Path, default=DEFAULT_VIGNETTES)
-    parser.add_argument("--repeats", type=int, default=3, help="timed runs of each (best is kept)")
+    parser.add_argument("--repeats", type=int, default=1, help="timed runs of each (best is kept)")
     args = parser.parse_args()
 
     pinned = _pin_to_one_core()

@@ -116,3 +116,20 @@ def test_cue_names_the_negating_words(read) -> None:
     assert finding is not None and finding.cue is not None
     assert finding.cue.category == "negated"
     assert finding.cue.text.lower() == "don't have"
+
+
+@pytest.mark.parametrize(
+    ("text", "negated", "present"),
+    [
+        ("no fever legs weak", "fever", "leg_weakness"),
+        ("No fever or chills, legs are weak.", "chills", "leg_weakness"),
+        ("Pt denies fever, legs are weak.", "fever", "leg_weakness"),
+        ("no rash - can't pee", "hives_or_itching", "urinary_retention"),
+    ],
+)
+def test_a_list_negation_stops_where_a_new_statement_begins(
+    read, text: str, negated: str, present: str
+) -> None:
+    result = read(text)
+    assert present_of(result, negated) is False
+    assert present_of(result, present) is True

@@ -61,3 +61,21 @@ def test_dev_vignettes_present_when_shared_folder_exists():
     """CI has ../shared: the dev set must then be found, or this suite would test nothing."""
     if DEV_VIGNETTES.parent.is_dir():
         assert len(DEV) >= 40
+
+
+def test_every_cause_code_is_ranked_top_three_by_some_vignette(kb):
+    """Every cause code in the vocabulary is produced among the top three causes of at least
+    one of our vignettes (own set, plus the dev set when present)."""
+    seen: set[str] = set()
+    for _, vignette in TRIAGE:
+        result = triage(vignette["case"], kb, use_narrative=False)
+        seen |= {c.code for c in result.causes[:3]}
+    assert set(kb.vocabulary.causes) - seen == set()
+
+
+def test_own_vignettes_name_every_cause():
+    """Our own vignettes alone cover every cause code in their expected causes."""
+    from esiguard.kb import load_kb
+
+    named = {code for _, v in OWN for code in v["expected"].get("causes_any", [])}
+    assert set(load_kb().vocabulary.causes) <= named

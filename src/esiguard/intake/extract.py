@@ -62,6 +62,10 @@ _SEVERITY_ORDER = {"mild": 0, "moderate": 1, "severe": 2}
 # How far (tokens) outside its clause, within the sentence, an attribute cue may reach.
 # Onset and duration stay inside their clause: "since the shot the pain is better, and the
 # weakness is the same" says nothing about when the weakness began.
+# Words that may stand between two coordinated body regions ("my bladder and the bowels").
+_COORDINATION_GLUE = frozenset(
+    {"and", "or", ",", "&", "/", "my", "the", "both", "his", "her", "left", "right", "of"}
+)
 _SENTENCE_FALLBACK = {"side": 12, "trend": 12, "nrs": 14}
 
 
@@ -327,7 +331,9 @@ class DocReader:
                     chosen = max(previous, key=lambda b: b.end)
         if chosen is not None:
             return [(b.entry.group, b) for b in self._coordinated(chosen, groups)]
-        if symptom.id in resolved_before:
+        # "The weakness is the same": a symptom word said earlier of a region, said again.
+        # Only for symptoms, never for "fine"/"normal", which must name what is normal.
+        if symptom.present is True and symptom.id in resolved_before:
             return [resolved_before[symptom.id]]
         if symptom.default_group is not None:
             return [(symptom.default_group, None)]
@@ -342,21 +348,6 @@ class DocReader:
 
     def _coordinated(self, body: Item, groups: set[str]) -> list[Item]:
         """A body word plus those joined to it by and/or/commas ("bladder and bowels")."""
-        glue = {
-            "and",
-            "or",
-            ",",
-            "&",
-            "/",
-            "my",
-            "the",
-            "both",
-            "his",
-            "her",
-            "left",
-            "right",
-            "of",
-        }
         bodies = sorted(
             (b for b in self._bodies() if b.sent == body.sent and b.entry.group in groups),
             key=lambda b: b.start,
@@ -370,7 +361,7 @@ class DocReader:
                 other = bodies[j]
                 lo, hi = (other.end, current.start) if step < 0 else (current.end, other.start)
                 between = [t.lower_ for t in self.doc[lo:hi]]
-                if not between or not all(w in glue for w in between):
+                if not between or not all(w in _COORDINATION_GLUE for w in between):
                     break
                 if not any(w in {"and", "or", ",", "&", "/"} for w in between):
                     break

@@ -127,6 +127,9 @@ class ContextCue(Matchable):
     # For `terminate` cues: whether the words also end a clause when intake looks for the body
     # part or the side a symptom word belongs to ("but", "and I" do; "and the" does not).
     clause_break: bool = True
+    # For negation cues that negate a list of things ("no fever, chills or rash"): the scope
+    # stops at a verb or at a finding not joined by a comma/and/or ("no fever legs weak").
+    list_only: bool = False
 
 
 AttributeName = Literal[
@@ -187,8 +190,8 @@ class FeverThreshold(Cited):
     celsius: float = Field(ge=37.0, le=39.0)
 
 
-class TimeSettings(Strict):
-    """Words for reading times: number words, unit lengths in hours, injection words."""
+class IntakeSettings(Strict):
+    """Intake settings: words for reading times, evaluation codes, list-negation words."""
 
     id: str = Field(pattern=_ID)
     number_words: dict[str, float]
@@ -199,6 +202,8 @@ class TimeSettings(Strict):
     historical_default_onset_hours: float = Field(lt=0)
     level_pain: dict[str, str]
     evaluation_codes: list[str] = Field(min_length=1)
+    list_breaking_verbs: list[str] = Field(min_length=1)
+    list_joiners: list[str] = Field(min_length=1)
     max_body_distance: int = Field(default=10, ge=1, le=40)
     max_previous_clause_distance: int = Field(default=14, ge=1, le=60)
 
@@ -212,7 +217,7 @@ class Lexicon:
     attributes: tuple[AttributeCue, ...]
     measurements: tuple[Measurement, ...]
     fever: FeverThreshold
-    settings: TimeSettings
+    settings: IntakeSettings
 
     def label_map(self) -> dict[str, Matchable]:
         """Pipeline span label -> lexicon entry."""
@@ -272,7 +277,7 @@ def load_lexicon(kb: KnowledgeBase) -> Lexicon:
     attributes = load_entries(data_root, "intake/attributes.yaml", AttributeCue)
     measurements = load_entries(data_root, "intake/measurements.yaml", Measurement)
     fever = load_entries(data_root, "intake/thresholds.yaml", FeverThreshold)
-    settings = load_entries(data_root, "intake/settings.yaml", TimeSettings)
+    settings = load_entries(data_root, "intake/settings.yaml", IntakeSettings)
     if len(fever) != 1 or len(settings) != 1:
         raise KnowledgeBaseError(
             "intake/thresholds.yaml" if len(fever) != 1 else "intake/settings.yaml",

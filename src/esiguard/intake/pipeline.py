@@ -23,7 +23,7 @@ from esiguard.intake.lexicon import Lexicon, Matchable, entry_regex, load_lexico
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span
 
     from esiguard.kb import KnowledgeBase
 
@@ -76,6 +76,37 @@ _NEVER = "esiguard_never"
 _NEVER_PATTERN = [{"ORTH": "\u0000esiguard-never\u0000"}]
 
 
+class _ListNegation:
+    """ConText `on_modifies` check for list negations ("no fever, chills or rash").
+
+    The negation reaches a finding only across the words of a list: it stops at a verb ("no
+    fever, legs are weak") and at a finding word that is not joined to what follows by a
+    comma, "and", "or" ("no fever legs weak").
+    """
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.verbs = {w.lower() for w in lexicon.settings.list_breaking_verbs}
+        self.joiners = {w.lower() for w in lexicon.settings.list_joiners}
+
+    def __call__(self, target: Span, modifier: Span, between: Span) -> bool:
+        if any(token.lower_ in self.verbs for token in between):
+            return False
+        doc = target.doc
+        for span in doc.spans[SPAN_GROUP]:
+            if span.label_[:2] not in ("F:", "S:") or span.label_ == target.label_:
+                continue
+            if not (between.start <= span.start and span.end <= between.end):
+                continue
+            following = doc[span.end].lower_ if span.end < len(doc) else ""
+            if span.end < target.start and following not in self.joiners:
+                if not any(
+                    other.start == span.end and other.label_[:2] in ("F:", "S:")
+                    for other in doc.spans[SPAN_GROUP]
+                ):
+                    return False
+        return True
+
+
 def _context_rules(lexicon: Lexicon) -> list:
     from medspacy.context import ConTextRule
 
@@ -85,6 +116,7 @@ def _context_rules(lexicon: Lexicon) -> list:
         "reporter": "PSEUDO",
         "first_person": "PSEUDO",
     }
+    list_check = _ListNegation(lexicon)
     rules = []
     for cue in lexicon.context:
         category = cue.category.upper()
@@ -106,6 +138,7 @@ def _context_rules(lexicon: Lexicon) -> list:
                 max_scope=max_scope,
                 terminated_by=terminated_by,
                 metadata=metadata,
+                on_modifies=list_check if cue.list_only else None,
             )
         )
     rules.append(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from esiguard.intake.lexicon import TimeSettings
+from esiguard.intake.lexicon import IntakeSettings
 
 
 @dataclass(frozen=True)
@@ -21,10 +21,10 @@ class TimeStatement:
 
 
 # Compiled patterns per settings object (the settings are frozen for the life of a KB).
-_CACHE: dict[int, tuple[TimeSettings, dict[str, re.Pattern[str]]]] = {}
+_CACHE: dict[int, tuple[IntakeSettings, dict[str, re.Pattern[str]]]] = {}
 
 
-def _patterns(settings: TimeSettings) -> dict[str, re.Pattern[str]]:
+def _patterns(settings: IntakeSettings) -> dict[str, re.Pattern[str]]:
     cached = _CACHE.get(id(settings))
     if cached is not None and cached[0] is settings:
         return cached[1]
@@ -33,7 +33,7 @@ def _patterns(settings: TimeSettings) -> dict[str, re.Pattern[str]]:
     return compiled
 
 
-def _compile(settings: TimeSettings) -> dict[str, re.Pattern[str]]:
+def _compile(settings: IntakeSettings) -> dict[str, re.Pattern[str]]:
     words = sorted(settings.number_words, key=len, reverse=True)
     number = r"(?P<num>\d+(?:\.\d+)?|" + "|".join(re.escape(w) for w in words) + r")"
     units = sorted(settings.unit_hours, key=len, reverse=True)
@@ -81,7 +81,7 @@ def _near_injection(pats: dict[str, re.Pattern[str]], sentence: str, m: re.Match
     return False
 
 
-def amount_hours(settings: TimeSettings, match: re.Match[str]) -> float | None:
+def amount_hours(settings: IntakeSettings, match: re.Match[str]) -> float | None:
     """Hours in an amount match ("two hours", "an hour and a half", "3 days")."""
     raw = match.group("num").lower()
     if raw[0].isdigit():
@@ -99,13 +99,13 @@ def amount_hours(settings: TimeSettings, match: re.Match[str]) -> float | None:
     return num * unit
 
 
-def parse_amount(settings: TimeSettings, text: str) -> float | None:
+def parse_amount(settings: IntakeSettings, text: str) -> float | None:
     m = _patterns(settings)["amount"].search(text)
     return amount_hours(settings, m) if m else None
 
 
 def hours_since_injection(
-    settings: TimeSettings, sentences: list[tuple[int, str]]
+    settings: IntakeSettings, sentences: list[tuple[int, str]]
 ) -> TimeStatement | None:
     """The first explicit "when was the injection" statement; None when the text gives none.
 
