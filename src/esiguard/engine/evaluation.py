@@ -55,9 +55,22 @@ class Evaluation:
         return {f.code: f for f in self.case.findings if f.present}
 
 
+class FindingStatus(dict):
+    """Status of every finding code: listed ones hold their answer; an unlisted code reads as
+    absent when the screen is complete, else unknown. Only listed codes are stored (cheap)."""
+
+    __slots__ = ("default",)
+
+    def __init__(self, default: Tri) -> None:
+        super().__init__()
+        self.default = default
+
+    def __missing__(self, code: str) -> Tri:
+        return self.default
+
+
 def _finding_status(case: Case, codes: Any) -> tuple[dict[str, Tri], dict[str, Finding]]:
-    default: Tri = False if case.screen_complete else None
-    status: dict[str, Tri] = dict.fromkeys(codes, default)
+    status = FindingStatus(False if case.screen_complete else None)
     chosen: dict[str, Finding] = {}
     order = {True: 2, None: 1, False: 0}
     for finding in case.findings:
@@ -106,6 +119,14 @@ def _medication_classes(case: Case, kb: KnowledgeBase) -> tuple[Any, Any]:
     return frozenset(taking), frozenset(restarted)
 
 
+def _red_flags_by_priority(kb: KnowledgeBase) -> tuple[str, ...]:
+    def build(kb: KnowledgeBase) -> tuple[str, ...]:
+        flags = [f for f in kb.findings.values() if f.red_flag]
+        return tuple(f.code for f in sorted(flags, key=lambda f: (f.ask_priority, f.code)))
+
+    return kb.section("red_flags_by_priority", build)
+
+
 def build_context(case: Case, kb: KnowledgeBase) -> EvalContext:
     status, chosen = _finding_status(case, kb.vocabulary.findings)
     procedure = case.procedure
@@ -113,6 +134,7 @@ def build_context(case: Case, kb: KnowledgeBase) -> EvalContext:
     fact = kb.local_anesthetics.get(la or "unknown") or kb.local_anesthetics["unknown"]
     taking, restarted = _medication_classes(case, kb)
     return EvalContext(
+        default=status.default,  # type: ignore[attr-defined]
         status=status,
         findings=chosen,
         refs={"la_expected_hours": fact.block_expected_hours, "la_max_hours": fact.block_max_hours},
@@ -145,7 +167,7 @@ def evaluate(case: Case, kb: KnowledgeBase, *, precise: bool = False) -> Evaluat
     blocked: list[RuleOutcome] = []
     fired_rank = floor_rank = -1
     matched, unknown = ctx.matched, ctx.unknown
-    present = frozenset(code for code, value in status.items() if value is True)
+    present = frozenset(code for code, value in status.items() if value is True)  # listed only
     # Fast mode visits only rules reading a present finding (plus ungated ones): any other
     # rule cannot fire, and as it matches nothing an unknown in it raises no floor (the
     # unanswered-red-flag policy covers it). Precise mode visits all, for the questions.
@@ -156,8 +178,9 @@ def evaluate(case: Case, kb: KnowledgeBase, *, precise: bool = False) -> Evaluat
         gate = rule.gate
         if gate is not None:
             # Skip a rule at once when every finding it needs is known to be absent.
+            default = ctx.default
             for code in gate:
-                if status[code] is not False:
+                if status.get(code, default) is not False:
                     break
             else:
                 continue
@@ -191,17 +214,10 @@ def evaluate(case: Case, kb: KnowledgeBase, *, precise: bool = False) -> Evaluat
             outcome.compiled.check(ctx)
             fired[i] = RuleOutcome(outcome.compiled, True, tuple(dict.fromkeys(matched)), ())
 
-    findings = kb.findings
-    unanswered = tuple(
-        sorted(
-            (
-                code
-                for code, value in status.items()
-                if value is None and code in findings and findings[code].red_flag
-            ),
-            key=lambda code: findings[code].ask_priority,
-        )
-    )
+    if ctx.default is None:  # unlisted codes are unknown: every red flag not answered
+        unanswered = tuple(c for c in _red_flags_by_priority(kb) if status.get(c) is None)
+    else:
+        unanswered = tuple(c for c in _red_flags_by_priority(kb) if c in status and status[c] is None)
     explained = {code for o in fired if o.compiled.rank >= 0 for code in o.matched}
     unexplained = tuple(
         code for code, value in status.items() if value is True and code not in explained

@@ -153,7 +153,7 @@ def _unknown_names(outcome: RuleOutcome, ev: Evaluation) -> list[str]:
             if case.hours_since_injection is None:
                 names.append("case.hours_since_injection")
         elif attr is None:
-            if status.get(code) is None:
+            if status[code] is None:
                 names.append(code)
         elif code in present and getattr(present[code], attr, None) is None:
             names.append(f"{code}.{attr}")

@@ -98,12 +98,12 @@ class _ListNegation:
             if not (between.start <= span.start and span.end <= between.end):
                 continue
             following = doc[span.end].lower_ if span.end < len(doc) else ""
-            if span.end < target.start and following not in self.joiners:
-                if not any(
-                    other.start == span.end and other.label_[:2] in ("F:", "S:")
-                    for other in doc.spans[SPAN_GROUP]
-                ):
-                    return False
+            joined = following in self.joiners or any(
+                other.start == span.end and other.label_[:2] in ("F:", "S:")
+                for other in doc.spans[SPAN_GROUP]
+            )
+            if span.end < target.start and not joined:
+                return False
         return True
 
 

@@ -73,7 +73,7 @@ DRUG_CLASSES = ("anticoagulant", "antiplatelet", "nsaid", "ssri_snri", "suppleme
 class EvalContext:
     """Everything a check may read about one case, precomputed once per triage."""
 
-    status: dict[str, Tri]
+    status: dict[str, Tri]  # listed findings only; unlisted ones read as `default`
     findings: dict[str, Any]
     refs: dict[str, float]
     hours_since: float | None
@@ -84,6 +84,7 @@ class EvalContext:
     # precise: record every unknown and evaluate every branch of `any` (for questions and
     # complete matches); fast (False): skip both, for the triage hot path.
     precise: bool = True
+    default: Tri = None
     matched: list[str] = field(default_factory=list)
     unknown: list[tuple[str, str | None]] = field(default_factory=list)
     predicate_cache: dict[str, tuple[Tri, tuple[str, ...], tuple[tuple[str, str | None], ...]]] = (
@@ -248,7 +249,7 @@ class Compiler:
                 )
 
         def check(ctx: EvalContext) -> Tri:
-            status = ctx.status[code]
+            status = ctx.status.get(code, ctx.default)
             if status is False:
                 return False
             if status is None:
