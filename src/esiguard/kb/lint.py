@@ -36,6 +36,20 @@ def causes_used_by_rules(kb: KnowledgeBase) -> set[str]:
     return {weight.code for rule in kb.rules for weight in rule.causes}
 
 
+def domain_sections(kb: KnowledgeBase) -> dict[str, int]:
+    """Load (and so validate) the domain folders too: screening, education, intake."""
+    from esiguard.education import load_education  # noqa: PLC0415 - domains sit above kb
+    from esiguard.intake.lexicon import load_lexicon  # noqa: PLC0415
+    from esiguard.screening.data import screening_data  # noqa: PLC0415
+
+    screening = screening_data(kb)
+    load_lexicon(kb)
+    return {
+        "screening antithrombotics": len(getattr(screening, "antithrombotics", ()) or ()),
+        "education entries": len(load_education(kb)),
+    }
+
+
 def lint(kb: KnowledgeBase, *, stale_after_days: int = 730) -> tuple[list[str], dict[str, int]]:
     problems: list[str] = []
     missing_findings = set(kb.vocabulary.findings) - findings_used_by_rules(kb)
@@ -78,5 +92,6 @@ def lint(kb: KnowledgeBase, *, stale_after_days: int = 730) -> tuple[list[str], 
         "steroids": len(kb.steroids),
         "entries marked unverified": len(unverified),
         "entries marked interpretation": sum(e.verification == "interpretation" for e in entries),
+        **domain_sections(kb),
     }
     return problems, summary
