@@ -4,7 +4,7 @@ and the disposition that follows. Pure; the only inputs are the case and the KB.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from esiguard.case import Case, Finding
@@ -146,9 +146,36 @@ def build_context(case: Case, kb: KnowledgeBase) -> EvalContext:
     )
 
 
+_MAX_VARIANTS = 16
+
+
+def _single_entry_variants(case: Case) -> list[Case]:
+    """When a finding code is listed more than once (an old deficit and a new one, say), one
+    case per combination of entries, so that every entry is judged."""
+    groups: dict[str, list[Finding]] = {}
+    for finding in case.findings:
+        groups.setdefault(finding.code, []).append(finding)
+    if all(len(g) == 1 for g in groups.values()):
+        return []
+    variants: list[list[Finding]] = [[]]
+    for entries in groups.values():
+        variants = [v + [e] for v in variants for e in entries][:_MAX_VARIANTS]
+    return [case.model_copy(update={"findings": v}) for v in variants]
+
+
 def evaluate(case: Case, kb: KnowledgeBase, *, precise: bool = False) -> Evaluation:
     """Evaluate every rule. precise=True records every unknown fact of blocked rules (what
-    next_questions needs); the default fast mode leaves that out of the hot path."""
+    next_questions needs); the default fast mode leaves that out of the hot path. A case that
+    lists a finding code twice is judged entry by entry and the most urgent result speaks."""
+    variants = _single_entry_variants(case)
+    if variants:
+        results = [_evaluate(v, kb, precise=precise) for v in variants]
+        best = max(results, key=lambda ev: ev.rank)
+        return replace(best, case=case)
+    return _evaluate(case, kb, precise=precise)
+
+
+def _evaluate(case: Case, kb: KnowledgeBase, *, precise: bool) -> Evaluation:
     if case.procedure.status != "done":
         raise CaseValidationError(
             [
@@ -166,7 +193,7 @@ def evaluate(case: Case, kb: KnowledgeBase, *, precise: bool = False) -> Evaluat
     fired: list[RuleOutcome] = []
     blocked: list[RuleOutcome] = []
     fired_rank = floor_rank = -1
-    matched, unknown = ctx.matched, ctx.unknown
+    matched, unknown, support = ctx.matched, ctx.unknown, ctx.support
     present = frozenset(code for code, value in status.items() if value is True)  # listed only
     # Fast mode visits only rules reading a present finding (plus ungated ones): any other
     # rule cannot fire, and as it matches nothing an unknown in it raises no floor (the
@@ -186,13 +213,17 @@ def evaluate(case: Case, kb: KnowledgeBase, *, precise: bool = False) -> Evaluat
                 continue
         matched.clear()
         unknown.clear()
+        support.clear()
         value = rule.check(ctx)
         if value is False:
             continue
+        # A blocked rule is pointed at by the present findings it matched and by those whose
+        # test an unknown attribute left undecided.
+        pointed = matched if value else matched + support
         outcome = RuleOutcome(
             rule,
             value,
-            tuple(matched) if len(matched) < 2 else tuple(dict.fromkeys(matched)),
+            tuple(pointed) if len(pointed) < 2 else tuple(dict.fromkeys(pointed)),
             tuple(unknown) if len(unknown) < 2 else tuple(dict.fromkeys(unknown)),
         )
         if value:
@@ -211,13 +242,16 @@ def evaluate(case: Case, kb: KnowledgeBase, *, precise: bool = False) -> Evaluat
         for i, outcome in enumerate(fired):
             matched.clear()
             unknown.clear()
+            support.clear()
             outcome.compiled.check(ctx)
             fired[i] = RuleOutcome(outcome.compiled, True, tuple(dict.fromkeys(matched)), ())
 
     if ctx.default is None:  # unlisted codes are unknown: every red flag not answered
         unanswered = tuple(c for c in _red_flags_by_priority(kb) if status.get(c) is None)
     else:
-        unanswered = tuple(c for c in _red_flags_by_priority(kb) if c in status and status[c] is None)
+        unanswered = tuple(
+            c for c in _red_flags_by_priority(kb) if c in status and status[c] is None
+        )
     explained = {code for o in fired if o.compiled.rank >= 0 for code in o.matched}
     unexplained = tuple(
         code for code, value in status.items() if value is True and code not in explained

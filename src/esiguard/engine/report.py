@@ -54,7 +54,7 @@ def _rank_causes(kb: KnowledgeBase, ev: Evaluation) -> list[RankedCause]:
     best_why: dict[str, tuple[float, str]] = {}
     # A blocked rule counts only when a present finding points at it and firing it would
     # raise the disposition: the dangerous causes an unanswered question keeps open.
-    open_blocked = [o for o in ev.blocked if o.matched and o.compiled.rank > ev.rank]
+    open_blocked = [o for o in ev.blocked if o.matched and o.compiled.rank >= ev.rank]
     for outcomes, factor in ((ev.fired, 1.0), (open_blocked, _BLOCKED_WEIGHT)):
         for outcome in outcomes:
             for weight in outcome.compiled.rule.causes:
@@ -275,7 +275,7 @@ class _Memo:
 def _parts(kb: KnowledgeBase, ev: Evaluation) -> tuple:
     fired = tuple(o.compiled.rule.id for o in ev.fired)
     open_blocked = tuple(
-        o.compiled.rule.id for o in ev.blocked if o.matched and o.compiled.rank > ev.rank
+        o.compiled.rule.id for o in ev.blocked if o.matched and o.compiled.rank >= ev.rank
     )
     key = (ev.rank, fired, open_blocked, bool(ev.unanswered), bool(ev.unexplained))
 

@@ -86,10 +86,11 @@ class EvalContext:
     precise: bool = True
     default: Tri = None
     matched: list[str] = field(default_factory=list)
+    # present findings whose test was undecided because an attribute is missing: they still
+    # point at the rule, so its if_unknown floor applies
+    support: list[str] = field(default_factory=list)
     unknown: list[tuple[str, str | None]] = field(default_factory=list)
-    predicate_cache: dict[str, tuple[Tri, tuple[str, ...], tuple[tuple[str, str | None], ...]]] = (
-        field(default_factory=dict)
-    )
+    predicate_cache: dict[str, tuple] = field(default_factory=dict)
 
 
 class _Where:
@@ -234,6 +235,15 @@ class Compiler:
                 checks.append((key, _attr_in(key, self._choices(spec, FINDING_ATTRS[key], sub))))
             elif key == "laterality":
                 checks.append((key, _laterality_in(self._choices(spec, FINDING_ATTRS[key], sub))))
+            elif key == "trend_not":
+                # "still there": true unless the trend is known to be one of these; a missing
+                # trend never excuses a finding
+                checks.append(
+                    (
+                        "trend",
+                        _attr_not_in("trend", self._choices(spec, FINDING_ATTRS["trend"], sub)),
+                    )
+                )
             elif key in FINDING_NUMBERS:
                 attr = "onset_hours" if key == "onset" else key
                 value_attr = "canonical_value" if key == "value" else attr
@@ -244,7 +254,7 @@ class Compiler:
                 checks.append((key, _attr_is(key, spec)))
             else:
                 raise sub.fail(
-                    "unknown finding test (allowed: side, laterality, trend, severity, pattern, "
+                    "unknown finding test (allowed: side, laterality, trend, trend_not, severity, pattern, "
                     "onset, nrs, value, systolic, diastolic, positional, if_missing)"
                 )
 
@@ -271,6 +281,8 @@ class Compiler:
                     return False
             if result:
                 ctx.matched.append(code)
+            elif result is None:
+                ctx.support.append(code)
             return result
 
         return check
@@ -306,14 +318,16 @@ class Compiler:
         def check(ctx: EvalContext) -> Tri:
             cached = ctx.predicate_cache.get(name)
             if cached is None:
-                start_m, start_u = len(ctx.matched), len(ctx.unknown)
+                start_m, start_u, start_s = len(ctx.matched), len(ctx.unknown), len(ctx.support)
                 value = compiled[name](ctx)
-                cached = (value, tuple(ctx.matched[start_m:]), tuple(ctx.unknown[start_u:]))
+                cached = (value, tuple(ctx.matched[start_m:]), tuple(ctx.unknown[start_u:]),
+                          tuple(ctx.support[start_s:]))  # fmt: skip
                 ctx.predicate_cache[name] = cached
                 return value
-            value, matched, unknown = cached
+            value, matched, unknown, support = cached
             ctx.matched.extend(matched)
             ctx.unknown.extend(unknown)
+            ctx.support.extend(support)
             return value
 
         return check
@@ -467,9 +481,10 @@ def _any(parts: list[Check]) -> Check:
 
 def _not(part: Check) -> Check:
     def check(ctx: EvalContext) -> Tri:
-        start = len(ctx.matched)
+        start, start_s = len(ctx.matched), len(ctx.support)
         outcome = part(ctx)
         del ctx.matched[start:]  # findings inside a negation explain nothing
+        del ctx.support[start_s:]
         return None if outcome is None else not outcome
 
     return check
@@ -480,10 +495,11 @@ def _unless(part: Check) -> Check:
     fact it needs is known, so an unknown never switches a red flag off."""
 
     def check(ctx: EvalContext) -> Tri:
-        start_m, start_u = len(ctx.matched), len(ctx.unknown)
+        start_m, start_u, start_s = len(ctx.matched), len(ctx.unknown), len(ctx.support)
         outcome = part(ctx)
         del ctx.matched[start_m:]
         del ctx.unknown[start_u:]
+        del ctx.support[start_s:]
         return outcome is not True
 
     return check
@@ -504,6 +520,13 @@ def _attr_in(attr: str, allowed: frozenset[str]) -> Callable[[Any, EvalContext],
     def test(finding: Any, ctx: EvalContext) -> Tri:
         value = getattr(finding, attr)
         return None if value is None else value in allowed
+
+    return test
+
+
+def _attr_not_in(attr: str, excluded: frozenset[str]) -> Callable[[Any, EvalContext], Tri]:
+    def test(finding: Any, ctx: EvalContext) -> Tri:
+        return getattr(finding, attr) not in excluded
 
     return test
 
@@ -651,7 +674,7 @@ class CompiledKb:
         return sorted(chosen)
 
 
-_ATTRIBUTE_OF_TEST = {"onset": "onset_hours", "laterality": "side"}
+_ATTRIBUTE_OF_TEST = {"onset": "onset_hours", "laterality": "side", "trend_not": "trend"}
 
 
 def _references(node: Any, kb: KnowledgeBase) -> list[tuple[str, str | None]]:
