@@ -159,7 +159,7 @@ def _single_entry_variants(case: Case) -> list[Case]:
         return []
     variants: list[list[Finding]] = [[]]
     for entries in groups.values():
-        variants = [v + [e] for v in variants for e in entries][:_MAX_VARIANTS]
+        variants = [[*v, e] for v in variants for e in entries][:_MAX_VARIANTS]
     return [case.model_copy(update={"findings": v}) for v in variants]
 
 

@@ -38,9 +38,9 @@ def causes_used_by_rules(kb: KnowledgeBase) -> set[str]:
 
 def domain_sections(kb: KnowledgeBase) -> dict[str, int]:
     """Load (and so validate) the domain folders too: screening, education, intake."""
-    from esiguard.education import load_education  # noqa: PLC0415 - domains sit above kb
-    from esiguard.intake.lexicon import load_lexicon  # noqa: PLC0415
-    from esiguard.screening.data import screening_data  # noqa: PLC0415
+    from esiguard.education import load_education
+    from esiguard.intake.lexicon import load_lexicon
+    from esiguard.screening.data import screening_data
 
     screening = screening_data(kb)
     load_lexicon(kb)
