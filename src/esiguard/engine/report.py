@@ -63,21 +63,21 @@ def _rank_causes(kb: KnowledgeBase, ev: Evaluation) -> list[RankedCause]:
                 why = weight.why or outcome.compiled.rule.why
                 if weight.code not in best_why or value > best_why[weight.code][0]:
                     best_why[weight.code] = (value, why)
-    ordered = sorted(
-        score, key=lambda code: (-round(score[code], 3), -kb.causes[code].danger, code)
-    )
-    return [
-        _fast(
-            RankedCause,
-            code=code,
-            rank=i + 1,
-            label=kb.causes[code].label,
-            why=best_why[code][1],
-            urgency=kb.causes[code].urgency,
-            score=round(score[code], 2),
-        )
-        for i, code in enumerate(ordered[:_MAX_CAUSES])
-    ]
+    causes = kb.causes
+    ordered = sorted(score, key=lambda code: (-round(score[code], 3), -causes[code].danger, code))
+    shared = kb.section("report_ranked_causes", lambda _: {})
+    out = []
+    for i, code in enumerate(ordered[:_MAX_CAUSES]):
+        key = (code, i, best_why[code][1], round(score[code], 2))
+        item = shared.get(key)
+        if item is None:
+            # Frozen and identical for identical inputs, so one object serves every result.
+            if len(shared) > 50_000:
+                shared.clear()
+            item = shared[key] = _fast(RankedCause, code=code, rank=i + 1, label=causes[code].label,
+                                       why=key[2], urgency=causes[code].urgency, score=key[3])  # fmt: skip
+        out.append(item)
+    return out
 
 
 def _red_flags(kb: KnowledgeBase, ev: Evaluation) -> list[RedFlag]:
@@ -233,18 +233,18 @@ def _sources(kb: KnowledgeBase, ev: Evaluation, advice: list[AdviceItem]) -> lis
         add(kb.policies["unanswered_red_flag"].sources)
     if ev.unexplained:
         add(kb.policies["unexplained_finding"].sources)
+    shared = kb.section("report_source_citations", lambda _: {})
     out = []
     for ref, locs in locators.items():
-        src = kb.sources[ref]
-        out.append(
-            _fast(
-                SourceCitation,
-                id=ref,
-                citation=src.citation,
-                checked_on=src.checked_on.isoformat(),
-                locators=locs,
-            )
-        )
+        key = (ref, *locs)
+        item = shared.get(key)
+        if item is None:
+            if len(shared) > 50_000:
+                shared.clear()
+            src = kb.sources[ref]
+            item = shared[key] = _fast(SourceCitation, id=ref, citation=src.citation,
+                                       checked_on=src.checked_on.isoformat(), locators=locs)  # fmt: skip
+        out.append(item)
     return out
 
 
@@ -335,6 +335,18 @@ def build_result(kb: KnowledgeBase, ev: Evaluation) -> TriageResult:
         trace=_trace(kb, ev),
         notes=notes,
     )
+
+
+def clear_memos(kb: KnowledgeBase) -> None:
+    """Forget the memoised result parts (benchmarks use this so runs do not share work)."""
+    for name in (
+        "report_memo",
+        "report_ranked_causes",
+        "report_source_citations",
+        "report_label_lists",
+    ):
+        memo = kb.section(name, lambda _: {})
+        getattr(memo, "parts", memo).clear()
 
 
 def disposition_rank(disposition: str) -> int:
