@@ -14,8 +14,8 @@ import statistics
 import time
 
 from esiguard.case import parse_case
-from esiguard.kb import load_kb
 from esiguard.engine.report import clear_memos
+from esiguard.kb import load_kb
 from esiguard.pipeline import triage
 
 APPROACHES = ["interlaminar", "transforaminal", "caudal", "unknown"]
