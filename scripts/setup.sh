@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything esiguard needs on a fresh machine with Python 3.11+, pip and apt:
-# a virtual environment with the package and its dev tools, and (for the browser tests)
-# Debian's chromium. Safe to run again; it only installs what is missing.
+# a virtual environment with the package and its dev tools, and (with --with-system)
+# Debian's chromium and PostgreSQL for the tests. Safe to run again; it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,9 +12,16 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[dev]'
 
-if [ "${1:-}" = "--with-browser" ] && [ ! -x /usr/bin/chromium ]; then
-  if [ "$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq chromium >/dev/null
+# --with-system: the real parts the tests drive - Debian's chromium (browser tests, through
+# Playwright with executable_path) and PostgreSQL (storage tests beside SQLite).
+if [ "${1:-}" = "--with-system" ]; then
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
 fi

@@ -39,7 +39,7 @@ class EscalationRule(Cited):
     kind: Literal["disposition", "repeated_finding", "missed"]
     priority: int = Field(ge=0)
     label: str
-    dispositions: list[Disposition] = []
+    dispositions: list[Disposition] = Field(default_factory=list)
     min_reports: int = Field(2, ge=2)
 
 

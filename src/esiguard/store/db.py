@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = ["Database", "make_engine", "migrate", "normalize_url"]
@@ -31,12 +31,17 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        # pysqlite's own transaction handling breaks SAVEPOINT and starts transactions late;
+        # take control (SQLAlchemy's documented recipe). BEGIN IMMEDIATE takes the write lock
+        # up front, so two writers wait for each other instead of failing on lock upgrade.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     if not _is_memory(dbapi_connection):
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -71,9 +76,16 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 class Database:
     """An engine and its session factory. Holds no application state of its own."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, bind: Connection | None = None) -> None:
         self.engine = engine
-        self.sessions = sessionmaker(engine, expire_on_commit=False)
+        if bind is None:
+            self.sessions = sessionmaker(engine, expire_on_commit=False)
+        else:
+            # Tests: every session works inside the caller's open transaction (as savepoints),
+            # which the test rolls back at the end.
+            self.sessions = sessionmaker(
+                bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            )
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Database:

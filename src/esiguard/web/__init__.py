@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from esiguard.web.api import build_api_router
 from esiguard.web.errors import RequestSizeLimit, install_error_handlers
+from esiguard.web.followup import install_followup
 from esiguard.web.openapi import install_openapi
 from esiguard.web.pages import build_check_router, build_other_router
 from esiguard.web.rendering import make_templates, render_error
@@ -50,6 +51,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(build_api_router())
     app.include_router(build_check_router())
     app.include_router(build_other_router())
+    install_followup(app)  # follow-up pages and /api/v1/followup (issue 7)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", include_in_schema=False)
