@@ -152,8 +152,11 @@ _MAX_VARIANTS = 16
 def _single_entry_variants(case: Case) -> list[Case]:
     """When a finding code is listed more than once (an old deficit and a new one, say), one
     case per combination of entries, so that every entry is judged."""
+    findings = case.findings
+    if len({f.code for f in findings}) == len(findings):
+        return []
     groups: dict[str, list[Finding]] = {}
-    for finding in case.findings:
+    for finding in findings:
         groups.setdefault(finding.code, []).append(finding)
     if all(len(g) == 1 for g in groups.values()):
         return []
@@ -240,6 +243,8 @@ def _evaluate(case: Case, kb: KnowledgeBase, *, precise: bool) -> Evaluation:
         ctx.precise = True
         ctx.predicate_cache.clear()
         for i, outcome in enumerate(fired):
+            if not outcome.compiled.has_any:
+                continue  # without an `any`, the fast pass already saw every branch
             matched.clear()
             unknown.clear()
             support.clear()

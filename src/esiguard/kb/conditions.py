@@ -656,6 +656,7 @@ class CompiledRule:
     # fast path name a blocked rule's unknowns without evaluating it again
     references: tuple[tuple[str, str | None], ...] = ()
     referenced_codes: frozenset[str] = frozenset()
+    has_any: bool = True  # contains an `any` (directly or in a predicate) that may short-cut
 
 
 @dataclass(frozen=True)
@@ -703,6 +704,18 @@ def _references(node: Any, kb: KnowledgeBase) -> list[tuple[str, str | None]]:
     return out
 
 
+def _has_any(node: Any, kb: KnowledgeBase) -> bool:
+    if isinstance(node, dict):
+        if "any" in node:
+            return True
+        if "predicate" in node:
+            return _has_any(kb.predicates[node["predicate"]].when, kb)
+        return any(_has_any(v, kb) for k, v in node.items() if k not in ("unless", "not"))
+    if isinstance(node, list):
+        return any(_has_any(v, kb) for v in node)
+    return False
+
+
 def compile_kb(kb: KnowledgeBase) -> CompiledKb:
     """Compile every predicate and rule; cached on the knowledge base."""
     from esiguard.kb.schema import DISPOSITION_ORDER
@@ -726,6 +739,7 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKb:
                     floor_rank=DISPOSITION_ORDER.index(rule.if_unknown) if rule.if_unknown else -1,
                     references=(refs := tuple(dict.fromkeys(_references(rule.when, kb)))),
                     referenced_codes=frozenset(code for code, _ in refs if code != "case"),
+                    has_any=_has_any(rule.when, kb),
                 )
             )
         # Most urgent first, as telephone-triage protocols check them.
