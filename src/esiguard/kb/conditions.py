@@ -244,10 +244,11 @@ class Compiler:
                         _attr_not_in("trend", self._choices(spec, FINDING_ATTRS["trend"], sub)),
                     )
                 )
+            elif key == "onset":
+                checks.append(("onset_hours", _onset_attr(self._cmp(spec, sub), spec)))
             elif key in FINDING_NUMBERS:
-                attr = "onset_hours" if key == "onset" else key
-                value_attr = "canonical_value" if key == "value" else attr
-                checks.append((attr, _number_attr(value_attr, self._cmp(spec, sub))))
+                value_attr = "canonical_value" if key == "value" else key
+                checks.append((key, _number_attr(value_attr, self._cmp(spec, sub))))
             elif key == "positional":
                 if not isinstance(spec, bool):
                     raise sub.fail("must be true or false")
@@ -545,6 +546,25 @@ def _number_attr(
     def test(finding: Any, ctx: EvalContext) -> Tri:
         value = getattr(finding, attr)
         return None if value is None else compare(value, ctx)
+
+    return test
+
+
+def _onset_attr(
+    compare: Callable[[float, EvalContext], bool], spec: dict
+) -> Callable[[Any, EvalContext], Tri]:
+    """Onset test. A missing onset is still bounded: nothing can start after the report, so
+    onset <= hours since the injection. A lower bound the report time already fails is False
+    ("started more than 2 h after" cannot hold 1.5 h after); anything else stays unknown."""
+    lower_only = set(spec) <= {"gt", "ge"}
+
+    def test(finding: Any, ctx: EvalContext) -> Tri:
+        value = finding.onset_hours
+        if value is not None:
+            return compare(value, ctx)
+        if lower_only and ctx.hours_since is not None and not compare(ctx.hours_since, ctx):
+            return False
+        return None
 
     return test
 
