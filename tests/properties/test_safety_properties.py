@@ -9,7 +9,11 @@ from tests.strategies import KB, RED_FLAG_CODES, cases, findings
 from esiguard.kb.schema import DISPOSITION_ORDER
 from esiguard.pipeline import triage
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=int(__import__("os").environ.get("ESIGUARD_HYPOTHESIS_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def rank(result) -> int:

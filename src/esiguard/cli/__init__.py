@@ -295,6 +295,23 @@ def kb_check() -> None:
     out.print("[green]Knowledge base valid.[/green]")
 
 
+@kb_app.command("catalogue")
+def kb_catalogue(
+    write: Annotated[
+        bool, typer.Option("--write", help="Write docs/knowledge-base.md instead of printing.")
+    ] = False,
+) -> None:
+    """Print (or write) the rule catalogue generated from the knowledge base."""
+    from esiguard.kb.catalogue import CATALOGUE_PATH, render_catalogue
+
+    text = render_catalogue(load_kb())
+    if write:
+        Path(CATALOGUE_PATH).write_text(text, encoding="utf-8")
+        out.print(f"Wrote {CATALOGUE_PATH}")
+    else:
+        print(text, end="")
+
+
 def _register_domain_commands() -> None:
     for name in _COMMAND_MODULES:
         try:
