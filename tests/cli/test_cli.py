@@ -173,3 +173,18 @@ def test_check_interview_runs_from_keyboard_answers(tmp_path):
     assert saved.exists()
     case = json.loads(saved.read_text())
     assert case["procedure"]["approach"] == "transforaminal"
+
+
+def test_followup_admin_creates_a_clinic_and_a_user(tmp_path, monkeypatch):
+    """`esiguard followup` administers the follow-up store: a clinic, then an admin in it."""
+    monkeypatch.setenv("ESIGUARD_FOLLOWUP_DATABASE_URL", f"sqlite:///{tmp_path / 'fu.db'}")
+    monkeypatch.setenv("ESIGUARD_NEW_PASSWORD", "a long enough passphrase 42")
+    created = runner.invoke(app, ["followup", "create-clinic", "North Clinic"])
+    assert created.exit_code == 0, created.stdout
+    user = runner.invoke(
+        app, ["followup", "create-user", "North Clinic", "doc@example.org", "--role", "admin"]
+    )
+    assert user.exit_code == 0, user.stdout
+    assert "doc@example.org (admin)" in user.stdout
+    missing = runner.invoke(app, ["followup", "create-user", "Nowhere", "x@example.org"])
+    assert missing.exit_code == 1

@@ -35,7 +35,14 @@ out = Console()
 err = Console(stderr=True)
 
 # Domain commands live beside their packages; each module exposes register(app).
-_COMMAND_MODULES = ("check_cmd", "screen_cmd", "learn_cmd", "intake_cmd", "serve_cmd")
+_COMMAND_MODULES = (
+    "check_cmd",
+    "screen_cmd",
+    "learn_cmd",
+    "intake_cmd",
+    "serve_cmd",
+    "followup_cmd",
+)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
