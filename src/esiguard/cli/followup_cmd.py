@@ -12,6 +12,6 @@ def register(app: typer.Typer) -> None:
         help="Follow-up administration: migrate | create-clinic NAME | create-user CLINIC EMAIL | sweep.",
     )
     def followup(ctx: typer.Context) -> None:
-        from esiguard.followup.__main__ import main  # noqa: PLC0415 - loads the store lazily
+        from esiguard.followup.__main__ import main
 
         raise typer.Exit(main(list(ctx.args)))
