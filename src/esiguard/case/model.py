@@ -170,6 +170,14 @@ class Finding(_Model):
         self._canonical = canonical_measurement(self.code, self.value, self.unit)
         return self
 
+    def to_json_dict(self) -> dict:
+        """The finding as esi-case/1 JSON. `present: null` (asked, unknown) is kept: dropping
+        it would turn an unknown into the default, present."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        if self.present is None:
+            data["present"] = None
+        return data
+
     @property
     def canonical_value(self) -> float | None:
         """The measured value in canonical units: degrees Celsius or mg/dL."""
@@ -190,7 +198,6 @@ class Case(_Model):
         """The case as an esi-case/1 JSON object. `present: null` (asked, unknown) is kept:
         dropping it would turn an unknown into the default, present."""
         data = self.model_dump(mode="json", exclude_none=True)
-        for original, dumped in zip(self.findings, data.get("findings", []), strict=True):
-            if original.present is None:
-                dumped["present"] = None
+        if self.findings:
+            data["findings"] = [finding.to_json_dict() for finding in self.findings]
         return data

@@ -38,9 +38,9 @@ def merge_into_case(case: Case, result: IntakeResult, *, include_absent: bool) -
     # Re-validate so the merged case obeys every rule a parsed case does.
     data = case.to_json_dict()
     if "findings" in update:
-        data["findings"] = [
-            f.model_dump(mode="json", exclude_none=True) for f in update["findings"]
-        ]
+        # Finding.to_json_dict keeps `present: null`; dropping it would make an unsure
+        # mention present (the schema's default).
+        data["findings"] = [f.to_json_dict() for f in update["findings"]]
     if "hours_since_injection" in update:
         data["hours_since_injection"] = update["hours_since_injection"]
     return parse_case(data)

@@ -82,12 +82,8 @@ class QuestionSpec(BaseModel):
 
 
 def case_to_json(case: Case) -> dict[str, Any]:
-    """The case as esi-case/1, keeping `present: null` ("not sure") that exclude_none drops."""
-    data = case.to_json_dict()
-    for finding, original in zip(data.get("findings", []), case.findings, strict=True):
-        if original.present is None:
-            finding["present"] = None
-    return data
+    """The case as esi-case/1 (Case.to_json_dict keeps `present: null`, "not sure")."""
+    return case.to_json_dict()
 
 
 def parse_number(text: str, field: str, what: str) -> float:
