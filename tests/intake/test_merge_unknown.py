@@ -1,8 +1,9 @@
 """An unsure mention stays unknown through the merge: it never becomes present."""
 
+from tests.conftest import base_case
+
 from esiguard.case import parse_case
 from esiguard.intake import intake, merge_into_case
-from tests.conftest import base_case
 
 
 def test_unsure_mentions_stay_unknown_after_merge():
