@@ -162,8 +162,20 @@ def _unknown_names(outcome: RuleOutcome, ev: Evaluation) -> list[str]:
 
 def _trace(kb: KnowledgeBase, ev: Evaluation) -> list[TraceStep]:
     steps: list[TraceStep] = []
+    shared = kb.section("report_trace_steps", lambda _: {})
 
     def step(outcome: RuleOutcome, kind: str) -> TraceStep:
+        unknown = _unknown_names(outcome, ev) if kind != "fired" else []
+        key = (outcome.compiled.rule.id, kind, outcome.matched, *unknown)
+        found = shared.get(key)
+        if found is None:
+            if len(shared) > 50_000:
+                shared.clear()
+            # Frozen and identical for identical inputs: one object serves every result.
+            found = shared[key] = _step(outcome, kind, unknown)
+        return found
+
+    def _step(outcome: RuleOutcome, kind: str, unknown: list[str]) -> TraceStep:
         rule = outcome.compiled.rule
         if kind == "fired":
             effect = f"sets at least {rule.disposition}" if rule.disposition else "weighs causes"
@@ -179,7 +191,7 @@ def _trace(kb: KnowledgeBase, ev: Evaluation) -> list[TraceStep]:
             outcome=kind,  # type: ignore[arg-type]
             effect=effect,
             matched_findings=list(outcome.matched),
-            unknown=_unknown_names(outcome, ev) if kind != "fired" else [],
+            unknown=unknown,
             why=rule.why,
             sources=[s.ref for s in rule.sources],
             file=kb.rule_files[rule.id],
