@@ -93,3 +93,21 @@ def test_malformed_conditions_fail_naming_file_entry_and_field(kb, condition, me
         Compiler(kb).compile(condition, _Where("rules/x.yaml", "my_rule", "when"))
     assert message in str(info.value)
     assert str(info.value).startswith("rules/x.yaml [my_rule] when")
+
+
+def test_severity_is_read_from_the_0_to_10_score_when_not_recorded(kb):
+    """A pain score of 5 with no severity word reads as moderate (not unknown); 8 as severe."""
+    five = check(
+        kb,
+        {"finding": "neck_pain", "severity": "severe"},
+        findings=[{"code": "neck_pain", "nrs": 5}],
+    )[0]
+    eight = check(
+        kb,
+        {"finding": "neck_pain", "severity": "severe"},
+        findings=[{"code": "neck_pain", "nrs": 8}],
+    )[0]
+    none = check(
+        kb, {"finding": "neck_pain", "severity": "severe"}, findings=[{"code": "neck_pain"}]
+    )[0]
+    assert (five, eight, none) == (False, True, None)

@@ -134,6 +134,7 @@ def build_context(case: Case, kb: KnowledgeBase) -> EvalContext:
     fact = kb.local_anesthetics.get(la or "unknown") or kb.local_anesthetics["unknown"]
     taking, restarted = _medication_classes(case, kb)
     return EvalContext(
+        severity_bands=kb.severity_bands,
         default=status.default,  # type: ignore[attr-defined]
         status=status,
         findings=chosen,

@@ -28,6 +28,7 @@ from esiguard.kb.schema import (
     LocalAnestheticFact,
     Policy,
     PredicateDef,
+    SeverityScale,
     Source,
     SteroidFact,
     TriageRule,
@@ -63,6 +64,7 @@ class KnowledgeBase:
     rules: tuple[TriageRule, ...]
     policies: dict[str, Policy]
     rule_files: dict[str, str]
+    severity_bands: tuple[tuple[float, str], ...] = ()
     _sections: dict[str, Any] = field(default_factory=dict, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
@@ -149,6 +151,7 @@ def _build(root: Path) -> KnowledgeBase:
     predicate_pairs = load_entries(root, "triage/predicates.yaml", PredicateDef)
     rule_pairs = load_entries(root, "triage/rules/*.yaml", TriageRule)
     policy_pairs = load_entries(root, "policies.yaml", Policy)
+    scale_pairs = load_entries(root, "scales.yaml", SeverityScale)
 
     cited: list[tuple[str, Any]] = [
         *finding_pairs,
@@ -159,6 +162,7 @@ def _build(root: Path) -> KnowledgeBase:
         *predicate_pairs,
         *rule_pairs,
         *policy_pairs,
+        *scale_pairs,
     ]
     check_citations(cited, sources, today=today)
 
@@ -190,6 +194,17 @@ def _build(root: Path) -> KnowledgeBase:
         rules=tuple(rule for _, rule in rule_pairs),
         policies=_by_key(policy_pairs, "id"),
         rule_files={rule.id: file for file, rule in rule_pairs},
+        severity_bands=tuple(
+            sorted(
+                (
+                    (band.min_nrs, band.severity)
+                    for _, s in scale_pairs
+                    if s.id == "nrs_severity"
+                    for band in s.bands
+                ),
+                reverse=True,
+            )
+        ),
     )
     # Conditions are compiled here so that a wrong code or key fails at load time.
     from esiguard.kb.conditions import compile_kb

@@ -85,6 +85,7 @@ class EvalContext:
     # complete matches); fast (False): skip both, for the triage hot path.
     precise: bool = True
     default: Tri = None
+    severity_bands: tuple[tuple[float, str], ...] = ()
     matched: list[str] = field(default_factory=list)
     # present findings whose test was undecided because an attribute is missing: they still
     # point at the rule, so its if_unknown floor applies
@@ -231,6 +232,8 @@ class Compiler:
                 if spec not in ("unknown", "false", "true"):
                     raise sub.fail("must be unknown, false or true")
                 missing_is = {"unknown": None, "false": False, "true": True}[spec]
+            elif key == "severity":
+                checks.append((key, _severity_in(self._choices(spec, FINDING_ATTRS[key], sub))))
             elif key in FINDING_ATTRS and key != "laterality":
                 checks.append((key, _attr_in(key, self._choices(spec, FINDING_ATTRS[key], sub))))
             elif key == "laterality":
@@ -520,6 +523,21 @@ def _hours_since(compare: Callable[[float, EvalContext], bool]) -> Check:
 def _attr_in(attr: str, allowed: frozenset[str]) -> Callable[[Any, EvalContext], Tri]:
     def test(finding: Any, ctx: EvalContext) -> Tri:
         value = getattr(finding, attr)
+        return None if value is None else value in allowed
+
+    return test
+
+
+def _severity_in(allowed: frozenset[str]) -> Callable[[Any, EvalContext], Tri]:
+    """Severity as recorded, or else as the 0-10 rating reads on the knowledge base's scale."""
+
+    def test(finding: Any, ctx: EvalContext) -> Tri:
+        value = finding.severity
+        if value is None and finding.nrs is not None:
+            for min_nrs, label in ctx.severity_bands:
+                if finding.nrs >= min_nrs:
+                    value = label
+                    break
         return None if value is None else value in allowed
 
     return test

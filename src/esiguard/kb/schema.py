@@ -169,6 +169,18 @@ class PredicateDef(Cited):
     when: dict[str, Any]
 
 
+class SeverityBand(Strict):
+    min_nrs: float = Field(ge=0, le=10)
+    severity: Literal["mild", "moderate", "severe"]
+
+
+class SeverityScale(Cited):
+    """How a 0-10 rating reads as mild / moderate / severe when no severity was recorded."""
+
+    id: str
+    bands: list[SeverityBand] = Field(min_length=1)
+
+
 class CauseWeight(Strict):
     code: str
     weight: float = Field(gt=0, le=10)
