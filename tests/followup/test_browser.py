@@ -12,21 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.browser import BROWSER_MARKS, launched_chromium
 from tests.followup.helpers import PASSWORD, Server, seed
 
 from esiguard.store import Database, migrate
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's chromium is not installed (/usr/bin/chromium)"
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
@@ -43,13 +36,8 @@ def site(tmp_path_factory) -> Iterator[tuple[str, object]]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launched_chromium(ARTIFACTS) as chromium:
         yield chromium
-        chromium.close()
 
 
 def test_enrol_check_in_escalation_on_dashboard_and_acknowledge(site, browser):

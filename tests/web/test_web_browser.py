@@ -16,32 +16,16 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from tests.browser import BROWSER_MARKS, launched_chromium
 from tests.web.helpers import SELF_CARE_ANSWERS
 
 from esiguard.web import WebSettings, create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"width": 360, "height": 800}
 MAX_STEPS = 80
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Debian's chromium is not installed (/usr/bin/chromium); CI installs it",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 def _free_port() -> int:
@@ -70,13 +54,8 @@ def base_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launched_chromium(ARTIFACTS) as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture
