@@ -30,7 +30,8 @@ def test_a_blood_thinner_named_only_in_the_narrative_is_added_and_timed(kb) -> N
 def test_a_named_blood_thinner_without_a_time_is_never_proceed(kb) -> None:
     result = screen(_narrative_only("I'm on Eliquis for my heart rhythm."), kb)
     assert result.medication_plan[0].generic == "apixaban"
-    assert result.decision == "proceed_with_precautions"
+    # Until the last dose is confirmed the injection cannot go ahead on the day.
+    assert result.decision == "postpone"
     assert result.unanswered
 
 

@@ -303,7 +303,8 @@ def test_missing_approach_with_particulate_steroid_cannot_be_cleared(kb) -> None
 def test_missing_last_dose_of_a_drug_to_hold_is_unanswered_and_never_proceed(kb) -> None:
     result = screen(planned_case(medications=[{"name": "rivaroxaban"}]), kb)
     assert any("rivaroxaban" in q for q in result.unanswered)
-    assert result.decision == "proceed_with_precautions"
+    # Until the last dose is confirmed the injection cannot go ahead on the day.
+    assert result.decision == "postpone"
 
 
 def test_aspirin_for_secondary_prevention_continues(kb) -> None:
@@ -402,3 +403,41 @@ def test_decision_is_the_most_cautious_of_all_reasons(kb) -> None:
 def test_citations_are_the_sources_of_the_reasons(kb) -> None:
     result = screen(planned_case(conditions=["pregnancy"]), kb)
     assert any(c.startswith("[R95]") for c in result.citations)
+
+
+def test_unknown_drug_in_a_patient_with_an_anticoagulation_indication_postpones(kb) -> None:
+    """An unrecognised medicine in someone with atrial fibrillation may be an anticoagulant."""
+    result = screen(
+        planned_case(
+            conditions=["atrial_fibrillation"],
+            medications=[{"name": "Quelvoran", "last_dose_hours_before": 10}],
+        ),
+        kb,
+    )
+    assert result.decision == "postpone"
+    assert "unknown_medication_possible_antithrombotic" in codes(result)
+
+
+def test_cervical_transforaminal_under_ultrasound_postpones(kb) -> None:
+    """A neck transforaminal injection without live X-ray and contrast must be re-planned."""
+    plan = {
+        "approach": "transforaminal",
+        "region": "cervical",
+        "levels": ["C6-C7"],
+        "guidance": "ultrasound",
+        "contrast_used": False,
+    }
+    result = screen(planned_case(procedure=plan), kb)
+    assert result.decision == "postpone"
+
+
+def test_enoxaparin_40_mg_daily_is_the_preventive_row_even_when_bridging(kb) -> None:
+    """The dose decides the LMWH row: 40 mg once daily is prophylactic (12 h), not treatment."""
+    med = {
+        "name": "enoxaparin",
+        "dose": "40 mg once daily",
+        "indication": "bridging",
+        "last_dose_hours_before": 14,
+    }
+    result = screen(planned_case(medications=[med]), kb)
+    assert result.medication_plan[0].hold_hours_before == 12

@@ -13,7 +13,13 @@ import re
 
 from esiguard.case import Medication
 from esiguard.screening.context import Facts
-from esiguard.screening.data import AntithromboticEntry, HoldSpec, Regimen, RiskClass
+from esiguard.screening.data import (
+    AntithromboticEntry,
+    HoldSpec,
+    Regimen,
+    RiskClass,
+    screening_data,
+)
 from esiguard.screening.drugs import DrugMatch
 from esiguard.screening.model import MedicationPlanItem, PlanAction
 from esiguard.screening.reasons import emit
@@ -148,9 +154,13 @@ def _regimen(
         return entry.regimen("subcutaneous")
     # lmwh_dose
     rule = facts.data.rule("lmwh_regimen_unclear")
-    if _matches_any(text, rule.strings("therapeutic_patterns")):
-        return entry.regimen("therapeutic")
     dose = (med.dose or "").lower()
+    # The dose itself decides first ("40 mg once daily" is a preventive dose even when the
+    # indication says bridging); indication words decide only when the dose is silent.
+    if _matches_any(dose, rule.strings("therapeutic_patterns")):
+        return entry.regimen("therapeutic")
+    if not re.search(r"\d", dose) and _matches_any(text, rule.strings("therapeutic_patterns")):
+        return entry.regimen("therapeutic")
     mg = re.search(r"(\d+(?:\.\d+)?)\s*mg", dose)
     units = re.search(r"(\d[\d,]*)\s*(?:iu|units?|u)\b", dose)
     if match.generic == "enoxaparin" and mg:
@@ -491,6 +501,10 @@ def _plan_other(facts: Facts, med: Medication, match: DrugMatch) -> MedicationPl
 
 def _plan_unknown(facts: Facts, med: Medication) -> MedicationPlanItem:
     emit(facts, "unknown_medication", {"name": med.name})
+    rule = screening_data(facts.kb).rule("unknown_medication_possible_antithrombotic")
+    conditions = set(getattr(facts.case.patient, "conditions", None) or ())
+    if conditions & set(rule.strings("conditions")):
+        emit(facts, "unknown_medication_possible_antithrombotic", {"name": med.name})
     facts.trace.append(f"{med.name}: not recognised")
     return MedicationPlanItem(
         name=med.name,

@@ -312,9 +312,16 @@ def _check_guidance(facts: Facts, approach: str | None, region: str | None) -> N
     if guidance in ("none", "ultrasound") and risky:
         words = "no image guidance" if guidance == "none" else "ultrasound guidance"
         region_text = f" in the {region} spine" if region else ""
+        # A neck transforaminal injection without live X-ray and contrast risks the vertebral
+        # artery: the plan must change before it goes ahead (postpone), not just take care.
+        rule_id = (
+            "image_guidance_missing_cervical_tf"
+            if approach == "transforaminal" and region == "cervical"
+            else "image_guidance_missing_tf_or_cervical"
+        )
         emit(
             facts,
-            "image_guidance_missing_tf_or_cervical",
+            rule_id,
             {"guidance": words, "approach": approach or "epidural", "region_text": region_text},
         )
     elif guidance == "none":
