@@ -42,8 +42,6 @@ class Evaluation:
     unanswered: tuple[str, ...]
     unexplained: tuple[str, ...]
     fired_rank: int
-    floor_rank: int
-    policy_rank: int
     rank: int
 
     @property
@@ -280,7 +278,5 @@ def _evaluate(case: Case, kb: KnowledgeBase, *, precise: bool) -> Evaluation:
         unanswered=unanswered,
         unexplained=unexplained,
         fired_rank=fired_rank,
-        floor_rank=floor_rank,
-        policy_rank=policy_rank,
         rank=rank,
     )

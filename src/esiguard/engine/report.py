@@ -9,7 +9,6 @@ from typing import Any
 
 from esiguard.engine.evaluation import Evaluation, RuleOutcome
 from esiguard.kb import KnowledgeBase
-from esiguard.kb.schema import DISPOSITION_ORDER
 from esiguard.result import (
     AdviceItem,
     RankedCause,
@@ -18,6 +17,27 @@ from esiguard.result import (
     TraceStep,
     TriageResult,
 )
+
+_SHARED_LIMIT = 20_000  # entries per store; a full store is emptied, not grown
+
+
+def _shared(kb: KnowledgeBase, store: str, key: Any, build: Any) -> Any:
+    """Get or build a result part in a bounded per-knowledge-base store. The parts are frozen
+    and identical for identical keys, so one object serves every result that needs it;
+    rebuilding them dominated the cost of a triage (bench/triage.py)."""
+    stores: dict[str, dict] = kb.section("report_shared", lambda _: {})
+    items = stores.setdefault(store, {})
+    found = items.get(key)
+    if found is None:
+        if len(items) >= _SHARED_LIMIT:
+            items.clear()
+        found = items[key] = build()
+    return found
+
+
+def clear_memos(kb: KnowledgeBase) -> None:
+    """Forget every shared result part (benchmarks use this so runs do not share work)."""
+    kb.section("report_shared", lambda _: {}).clear()
 
 
 def _fast(cls: Any, **values: Any) -> Any:
@@ -65,18 +85,12 @@ def _rank_causes(kb: KnowledgeBase, ev: Evaluation) -> list[RankedCause]:
                     best_why[weight.code] = (value, why)
     causes = kb.causes
     ordered = sorted(score, key=lambda code: (-round(score[code], 3), -causes[code].danger, code))
-    shared = kb.section("report_ranked_causes", lambda _: {})
     out = []
     for i, code in enumerate(ordered[:_MAX_CAUSES]):
-        key = (code, i, best_why[code][1], round(score[code], 2))
-        item = shared.get(key)
-        if item is None:
-            # Frozen and identical for identical inputs, so one object serves every result.
-            if len(shared) > 50_000:
-                shared.clear()
-            item = shared[key] = _fast(RankedCause, code=code, rank=i + 1, label=causes[code].label,
-                                       why=key[2], urgency=causes[code].urgency, score=key[3])  # fmt: skip
-        out.append(item)
+        why, value = best_why[code][1], round(score[code], 2)
+        out.append(_shared(kb, "ranked_causes", (code, i, why, value), lambda code=code, i=i, why=why, value=value: _fast(
+            RankedCause, code=code, rank=i + 1, label=causes[code].label, why=why,
+            urgency=causes[code].urgency, score=value)))  # fmt: skip
     return out
 
 
@@ -94,15 +108,8 @@ def _red_flags(kb: KnowledgeBase, ev: Evaluation) -> list[RedFlag]:
 
 
 def _label_list(kb: KnowledgeBase, codes: tuple[str, ...]) -> str:
-    memo = kb.section("report_label_lists", lambda _: {})
-    text = memo.get(codes)
-    if text is None:
-        if len(memo) > 10_000:
-            memo.clear()
-        text = memo[codes] = "; ".join(
-            kb.findings[c].label.lower() for c in codes if c in kb.findings
-        )
-    return text
+    return _shared(kb, "label_lists", codes,
+                   lambda: "; ".join(kb.findings[c].label.lower() for c in codes if c in kb.findings))  # fmt: skip
 
 
 def _advice(kb: KnowledgeBase, ev: Evaluation) -> list[AdviceItem]:
@@ -162,18 +169,11 @@ def _unknown_names(outcome: RuleOutcome, ev: Evaluation) -> list[str]:
 
 def _trace(kb: KnowledgeBase, ev: Evaluation) -> list[TraceStep]:
     steps: list[TraceStep] = []
-    shared = kb.section("report_trace_steps", lambda _: {})
 
     def step(outcome: RuleOutcome, kind: str) -> TraceStep:
         unknown = _unknown_names(outcome, ev) if kind != "fired" else []
         key = (outcome.compiled.rule.id, kind, outcome.matched, *unknown)
-        found = shared.get(key)
-        if found is None:
-            if len(shared) > 50_000:
-                shared.clear()
-            # Frozen and identical for identical inputs: one object serves every result.
-            found = shared[key] = _step(outcome, kind, unknown)
-        return found
+        return _shared(kb, "trace_steps", key, lambda: _step(outcome, kind, unknown))
 
     def _step(outcome: RuleOutcome, kind: str, unknown: list[str]) -> TraceStep:
         rule = outcome.compiled.rule
@@ -245,18 +245,12 @@ def _sources(kb: KnowledgeBase, ev: Evaluation, advice: list[AdviceItem]) -> lis
         add(kb.policies["unanswered_red_flag"].sources)
     if ev.unexplained:
         add(kb.policies["unexplained_finding"].sources)
-    shared = kb.section("report_source_citations", lambda _: {})
     out = []
     for ref, locs in locators.items():
-        key = (ref, *locs)
-        item = shared.get(key)
-        if item is None:
-            if len(shared) > 50_000:
-                shared.clear()
-            src = kb.sources[ref]
-            item = shared[key] = _fast(SourceCitation, id=ref, citation=src.citation,
-                                       checked_on=src.checked_on.isoformat(), locators=locs)  # fmt: skip
-        out.append(item)
+        src = kb.sources[ref]
+        out.append(_shared(kb, "source_citations", (ref, *locs), lambda src=src, locs=locs: _fast(
+            SourceCitation, id=src.id, citation=src.citation,
+            checked_on=src.checked_on.isoformat(), locators=locs)))  # fmt: skip
     return out
 
 
@@ -264,24 +258,6 @@ def _citation_texts(kb: KnowledgeBase) -> dict[str, str]:
     return kb.section(
         "report_citation_texts", lambda k: {sid: k.citation_text(sid) for sid in k.sources}
     )
-
-
-class _Memo:
-    """Per-knowledge-base memo of result parts that depend only on which rules fired: many
-    cases share them, and recomputing dominated the cost of a triage (bench/triage.py)."""
-
-    _LIMIT = 20_000
-
-    def __init__(self) -> None:
-        self.parts: dict[tuple, tuple] = {}
-
-    def get(self, key: tuple, build: Any) -> tuple:
-        found = self.parts.get(key)
-        if found is None:
-            if len(self.parts) >= self._LIMIT:
-                self.parts.clear()
-            found = self.parts[key] = build()
-        return found
 
 
 def _parts(kb: KnowledgeBase, ev: Evaluation) -> tuple:
@@ -304,7 +280,7 @@ def _parts(kb: KnowledgeBase, ev: Evaluation) -> tuple:
             " ".join(i.text for i in advice),
         )
 
-    return kb.section("report_memo", lambda _: _Memo()).get(key, build)
+    return _shared(kb, "parts", key, build)
 
 
 def _with_unanswered(kb: KnowledgeBase, ev: Evaluation, advice: tuple | list) -> tuple[list, str]:
@@ -347,19 +323,3 @@ def build_result(kb: KnowledgeBase, ev: Evaluation) -> TriageResult:
         trace=_trace(kb, ev),
         notes=notes,
     )
-
-
-def clear_memos(kb: KnowledgeBase) -> None:
-    """Forget the memoised result parts (benchmarks use this so runs do not share work)."""
-    for name in (
-        "report_memo",
-        "report_ranked_causes",
-        "report_source_citations",
-        "report_label_lists",
-    ):
-        memo = kb.section(name, lambda _: {})
-        getattr(memo, "parts", memo).clear()
-
-
-def disposition_rank(disposition: str) -> int:
-    return DISPOSITION_ORDER.index(disposition)

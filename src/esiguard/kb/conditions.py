@@ -340,7 +340,6 @@ class Compiler:
         if name in self.predicates:
             return
         if name in self._compiling:
-            pred = self.kb.predicates[name]
             raise KnowledgeBaseError("triage/predicates.yaml", name, "when", "refers to itself")
         self._compiling.add(name)
         pred = self.kb.predicates[name]

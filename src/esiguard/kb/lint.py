@@ -32,6 +32,24 @@ def findings_used_by_rules(kb: KnowledgeBase) -> set[str]:
     return used
 
 
+def predicates_used(kb: KnowledgeBase) -> set[str]:
+    used: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("predicate"), str):
+                used.add(node["predicate"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for entry in [*kb.rules, *kb.predicates.values()]:
+        walk(entry.when)
+    return used
+
+
 def causes_used_by_rules(kb: KnowledgeBase) -> set[str]:
     return {weight.code for rule in kb.rules for weight in rule.causes}
 
@@ -58,6 +76,9 @@ def lint(kb: KnowledgeBase, *, stale_after_days: int = 730) -> tuple[list[str], 
     missing_causes = set(kb.vocabulary.causes) - causes_used_by_rules(kb)
     if missing_causes:
         problems.append(f"cause codes no rule suggests: {', '.join(sorted(missing_causes))}")
+    unused_predicates = set(kb.predicates) - predicates_used(kb)
+    if unused_predicates:
+        problems.append(f"predicates no rule uses: {', '.join(sorted(unused_predicates))}")
     undefined = set(kb.vocabulary.findings) - set(kb.findings)
     if undefined:
         problems.append(f"finding codes without a definition: {', '.join(sorted(undefined))}")

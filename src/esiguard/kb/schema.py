@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 Disposition = Literal["emergency", "urgent", "routine", "self_care"]
 DISPOSITION_ORDER: tuple[str, ...] = ("self_care", "routine", "urgent", "emergency")
@@ -197,8 +197,3 @@ class TriageRule(Cited):
     causes: list[CauseWeight] = []
     why: str = Field(min_length=10)
     advice: list[str] = []
-
-    @field_validator("if_unknown")
-    @classmethod
-    def _unknown_needs_disposition(cls, value: str | None) -> str | None:
-        return value
