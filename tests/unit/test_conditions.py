@@ -8,7 +8,8 @@ from tests.conftest import base_case
 from esiguard.case import parse_case
 from esiguard.engine.evaluation import build_context
 from esiguard.errors import KnowledgeBaseError
-from esiguard.kb.conditions import Compiler, _Where, laterality
+from esiguard.kb.codegen import laterality
+from esiguard.kb.conditions import Compiler, _Where
 
 
 def check(kb, condition: dict, **case_overrides):

@@ -65,16 +65,20 @@ class RelevanceIndex:
         self, cause_codes: Sequence[str], finding_codes: Sequence[str], limit: int = MAX_RESULTS
     ) -> list[str]:
         """Entry ids for these causes (most likely first) and findings; unknown codes add none."""
-        scores: dict[str, float] = defaultdict(float)
+        scores: dict[str, float] = {}
+        get = scores.get
         causes = list(dict.fromkeys(cause_codes))
+        by_cause = self.by_cause
         for rank, code in enumerate(causes):
-            for entry_id, share in self.by_cause.get(code, ()):
-                scores[entry_id] += CAUSE_WEIGHT * share / (1 + rank)
+            for entry_id, share in by_cause.get(code, ()):
+                scores[entry_id] = get(entry_id, 0.0) + CAUSE_WEIGHT * share / (1 + rank)
         findings = list(dict.fromkeys(finding_codes))
+        by_finding = self.by_finding
         for code in findings:
-            for entry_id in self.by_finding.get(code, ()):
-                scores[entry_id] += FINDING_WEIGHT / len(findings)
-        ranked = sorted(scores, key=lambda entry_id: (-scores[entry_id], self.order[entry_id]))
-        if self.emergency_causes.intersection(causes) and EMERGENCY_ENTRY_ID in self.order:
+            for entry_id in by_finding.get(code, ()):
+                scores[entry_id] = get(entry_id, 0.0) + FINDING_WEIGHT / len(findings)
+        order = self.order
+        ranked = sorted(scores, key=lambda entry_id: (-scores[entry_id], order[entry_id]))
+        if EMERGENCY_ENTRY_ID in order and not self.emergency_causes.isdisjoint(causes):
             ranked = [EMERGENCY_ENTRY_ID, *(e for e in ranked if e != EMERGENCY_ENTRY_ID)]
         return ranked[: max(limit, 0)]

@@ -10,7 +10,7 @@ from typing import Any
 from esiguard.case import Case, Finding
 from esiguard.errors import CaseValidationError, FieldIssue
 from esiguard.kb import KnowledgeBase
-from esiguard.kb.conditions import CompiledRule, EvalContext, Tri, compile_kb
+from esiguard.kb.conditions import CompiledKb, CompiledRule, EvalContext, Tri, compile_kb
 from esiguard.kb.schema import DISPOSITION_ORDER
 
 
@@ -33,7 +33,7 @@ class RuleOutcome:
         self.unknown = unknown
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Evaluation:
     case: Case
     status: dict[str, Tri]
@@ -48,7 +48,7 @@ class Evaluation:
     def disposition(self) -> str:
         return DISPOSITION_ORDER[self.rank]
 
-    @functools.cached_property
+    @property
     def present_findings(self) -> dict[str, Finding]:
         return {f.code: f for f in self.case.findings if f.present}
 
@@ -67,17 +67,59 @@ class FindingStatus(dict):
         return self.default
 
 
-def _finding_status(case: Case, codes: Any) -> tuple[dict[str, Tri], dict[str, Finding]]:
+_CONCERN = {True: 2, None: 1, False: 0}
+
+
+def _finding_status(case: Case) -> tuple[FindingStatus, dict[str, Finding]]:
     status = FindingStatus(False if case.screen_complete else None)
     chosen: dict[str, Finding] = {}
-    order = {True: 2, None: 1, False: 0}
     for finding in case.findings:
-        previous = chosen.get(finding.code)
+        code, present = finding.code, finding.present
+        previous = chosen.get(code)
         # When a code is listed twice, the most concerning entry speaks for it.
-        if previous is None or order[finding.present] > order[previous.present]:
-            chosen[finding.code] = finding
-            status[finding.code] = finding.present
+        if previous is None or _CONCERN[present] > _CONCERN[previous.present]:
+            chosen[code] = finding
+            status[code] = present
     return status, chosen
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """What every evaluation reads from the knowledge base, gathered once per KB."""
+
+    compiled: CompiledKb
+    red_flags: tuple[str, ...]  # by asking priority
+    red_flag_order: dict[str, int]
+    refs: dict[str, dict[str, float]]  # per local anaesthetic
+    default_refs: dict[str, float]
+    drug_class: Any
+    unanswered_floor: int
+    unexplained_floor: int
+
+
+def _tables(kb: KnowledgeBase) -> _Tables:
+    def build(kb: KnowledgeBase) -> _Tables:
+        flags = sorted((f for f in kb.findings.values() if f.red_flag),
+                       key=lambda f: (f.ask_priority, f.code))  # fmt: skip
+        refs = {
+            name: {
+                "la_expected_hours": fact.block_expected_hours,
+                "la_max_hours": fact.block_max_hours,
+            }  # fmt: skip
+            for name, fact in kb.local_anesthetics.items()
+        }
+        return _Tables(
+            compiled=compile_kb(kb),
+            red_flags=tuple(f.code for f in flags),
+            red_flag_order={f.code: i for i, f in enumerate(flags)},
+            refs=refs,
+            default_refs=refs["unknown"],
+            drug_class=_drug_classes(kb),
+            unanswered_floor=DISPOSITION_ORDER.index(kb.policies["unanswered_red_flag"].floor),
+            unexplained_floor=DISPOSITION_ORDER.index(kb.policies["unexplained_finding"].floor),
+        )
+
+    return kb.section("evaluation_tables", build)
 
 
 def _drug_classes(kb: KnowledgeBase) -> Any:
@@ -94,13 +136,10 @@ def _drug_classes(kb: KnowledgeBase) -> Any:
     return classes_of
 
 
-def _medication_classes(case: Case, kb: KnowledgeBase) -> tuple[Any, Any]:
+def _medication_classes(case: Case, classes_of: Any) -> tuple[Any, Any]:
     patient = case.patient
     meds = patient.medications if patient is not None else None
-    if meds is None:
-        return None, None
-    classes_of = kb.section("triage_drug_classes", _drug_classes)
-    if classes_of is None:
+    if meds is None or classes_of is None:
         return None, None
     hours = case.hours_since_injection
     taking: set[str] = set()
@@ -117,31 +156,27 @@ def _medication_classes(case: Case, kb: KnowledgeBase) -> tuple[Any, Any]:
     return frozenset(taking), frozenset(restarted)
 
 
-def _red_flags_by_priority(kb: KnowledgeBase) -> tuple[str, ...]:
-    def build(kb: KnowledgeBase) -> tuple[str, ...]:
-        flags = [f for f in kb.findings.values() if f.red_flag]
-        return tuple(f.code for f in sorted(flags, key=lambda f: (f.ask_priority, f.code)))
-
-    return kb.section("red_flags_by_priority", build)
-
-
 def build_context(case: Case, kb: KnowledgeBase) -> EvalContext:
-    status, chosen = _finding_status(case, kb.vocabulary.findings)
+    return _context(case, kb, _tables(kb))
+
+
+def _context(case: Case, kb: KnowledgeBase, tables: _Tables) -> EvalContext:
+    status, chosen = _finding_status(case)
     procedure = case.procedure
     la = procedure.local_anesthetic.name if procedure.local_anesthetic is not None else None
-    fact = kb.local_anesthetics.get(la or "unknown") or kb.local_anesthetics["unknown"]
-    taking, restarted = _medication_classes(case, kb)
+    taking, restarted = _medication_classes(case, tables.drug_class)
     return EvalContext(
-        severity_bands=kb.severity_bands,
-        default=status.default,  # type: ignore[attr-defined]
-        status=status,
-        findings=chosen,
-        refs={"la_expected_hours": fact.block_expected_hours, "la_max_hours": fact.block_max_hours},
-        hours_since=case.hours_since_injection,
-        procedure=procedure,
-        patient=case.patient,
-        med_classes=taking,
-        med_restarted_classes=restarted,
+        status,
+        chosen,
+        tables.refs.get(la or "unknown", tables.default_refs),
+        case.hours_since_injection,
+        procedure,
+        case.patient,
+        taking,
+        restarted,
+        True,
+        status.default,
+        kb.severity_bands,
     )
 
 
@@ -188,34 +223,40 @@ def _evaluate(case: Case, kb: KnowledgeBase, *, precise: bool) -> Evaluation:
                 )
             ]  # fmt: skip
         )
-    compiled = compile_kb(kb)
-    ctx = build_context(case, kb)
+    tables = _tables(kb)
+    compiled = tables.compiled
+    ctx = _context(case, kb, tables)
     ctx.precise = precise
     status = ctx.status
+    default = ctx.default
+    present = [code for code, value in status.items() if value is True]  # listed only
+    # Codes not known to be absent, as bits: a rule whose gate has none of them cannot be
+    # anything but False.
+    bits = compiled.code_bits
+    if default is False:
+        live = sum(bits[code] for code, value in status.items() if value is not False)
+    else:
+        live = ~sum(bits[code] for code, value in status.items() if value is False)
     fired: list[RuleOutcome] = []
     blocked: list[RuleOutcome] = []
     fired_rank = floor_rank = -1
     matched, unknown, support = ctx.matched, ctx.unknown, ctx.support
-    present = frozenset(code for code, value in status.items() if value is True)  # listed only
     # Fast mode visits only rules reading a present finding (plus ungated ones): any other
     # rule cannot fire, and as it matches nothing an unknown in it raises no floor (the
     # unanswered-red-flag policy covers it). Precise mode visits all, for the questions.
-    rules = compiled.rules
+    rules, gates = compiled.rules, compiled.gate_masks
     order = range(len(rules)) if precise else compiled.candidates(present)
     for index in order:
+        gate = gates[index]
+        if gate and not gate & live:
+            continue
         rule = rules[index]
-        gate = rule.gate
-        if gate is not None:
-            # Skip a rule at once when every finding it needs is known to be absent.
-            default = ctx.default
-            for code in gate:
-                if status.get(code, default) is not False:
-                    break
-            else:
-                continue
-        matched.clear()
-        unknown.clear()
-        support.clear()
+        if matched:
+            matched.clear()
+        if unknown:
+            unknown.clear()
+        if support:
+            support.clear()
         value = rule.check(ctx)
         if value is False:
             continue
@@ -230,12 +271,13 @@ def _evaluate(case: Case, kb: KnowledgeBase, *, precise: bool) -> Evaluation:
         )
         if value:
             fired.append(outcome)
-            fired_rank = max(fired_rank, rule.rank)
+            if rule.rank > fired_rank:
+                fired_rank = rule.rank
         else:
             blocked.append(outcome)
             # An unknown only raises the floor when a present finding already points at the rule.
-            if rule.floor_rank >= 0 and outcome.matched:
-                floor_rank = max(floor_rank, rule.floor_rank)
+            if rule.floor_rank > floor_rank and outcome.matched:
+                floor_rank = rule.floor_rank
 
     if not precise and fired:
         # Fired rules are re-run in precise mode so each records every finding it accounts for.
@@ -250,33 +292,25 @@ def _evaluate(case: Case, kb: KnowledgeBase, *, precise: bool) -> Evaluation:
             outcome.compiled.check(ctx)
             fired[i] = RuleOutcome(outcome.compiled, True, tuple(dict.fromkeys(matched)), ())
 
-    if ctx.default is None:  # unlisted codes are unknown: every red flag not answered
-        unanswered = tuple(c for c in _red_flags_by_priority(kb) if status.get(c) is None)
-    else:
-        unanswered = tuple(
-            c for c in _red_flags_by_priority(kb) if c in status and status[c] is None
-        )
+    unanswered = _unanswered(status, tables)
     explained = {code for o in fired if o.compiled.rank >= 0 for code in o.matched}
-    unexplained = tuple(
-        code for code, value in status.items() if value is True and code not in explained
-    )
-    policy_rank = -1
-    if unanswered:
-        policy_rank = max(
-            policy_rank, DISPOSITION_ORDER.index(kb.policies["unanswered_red_flag"].floor)
-        )
-    if unexplained:
-        policy_rank = max(
-            policy_rank, DISPOSITION_ORDER.index(kb.policies["unexplained_finding"].floor)
-        )
-    rank = max(0, fired_rank, floor_rank, policy_rank)
-    return Evaluation(
-        case=case,
-        status=status,
-        fired=tuple(fired),
-        blocked=tuple(blocked),
-        unanswered=unanswered,
-        unexplained=unexplained,
-        fired_rank=fired_rank,
-        rank=rank,
-    )
+    unexplained = tuple(code for code in present if code not in explained)
+    rank = max(0, fired_rank, floor_rank)
+    if unanswered and tables.unanswered_floor > rank:
+        rank = tables.unanswered_floor
+    if unexplained and tables.unexplained_floor > rank:
+        rank = tables.unexplained_floor
+    return Evaluation(case, status, tuple(fired), tuple(blocked), unanswered, unexplained,
+                      fired_rank, rank)  # fmt: skip
+
+
+def _unanswered(status: FindingStatus, tables: _Tables) -> tuple[str, ...]:
+    """Red-flag codes with no answer, most urgent to ask first."""
+    if status.default is None:  # unlisted codes are unknown: every red flag not answered
+        answered = [code for code, value in status.items() if value is not None]
+        if not answered:
+            return tables.red_flags
+        return tuple(code for code in tables.red_flags if code not in answered)
+    order = tables.red_flag_order
+    open_flags = [code for code, value in status.items() if value is None and code in order]
+    return tuple(sorted(open_flags, key=order.__getitem__))

@@ -13,11 +13,12 @@ Compilation checks every key, code and value, so a typo in a rule fails at load 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from esiguard.errors import KnowledgeBaseError
+from esiguard.kb.codegen import HELPERS, Source, all_of, comparison
 
 if TYPE_CHECKING:  # the knowledge base imports this module while it is being built
     from esiguard.kb import KnowledgeBase
@@ -69,7 +70,7 @@ LAB_FIELDS = ("platelets_per_nl", "inr", "hba1c_percent", "egfr")
 DRUG_CLASSES = ("anticoagulant", "antiplatelet", "nsaid", "ssri_snri", "supplement", "other")
 
 
-@dataclass
+@dataclass(slots=True)
 class EvalContext:
     """Everything a check may read about one case, precomputed once per triage."""
 
@@ -92,6 +93,7 @@ class EvalContext:
     support: list[str] = field(default_factory=list)
     unknown: list[tuple[str, str | None]] = field(default_factory=list)
     predicate_cache: dict[str, tuple] = field(default_factory=dict)
+    value_cache: dict[str, Tri] = field(default_factory=dict)  # predicate values, untracked
 
 
 class _Where:
@@ -108,28 +110,37 @@ class _Where:
         return KnowledgeBaseError(self.file, self.entry, self.path, problem)
 
 
-def _and(results: list[Tri]) -> Tri:
-    if False in results:
-        return False
-    return None if None in results else True
-
-
 class Compiler:
+    """Validates conditions and compiles each into one generated Python function (see
+    kb/codegen.py). Every `_emit_*` method checks its node, then writes source that leaves
+    the node's three-valued result in the variable `out`."""
+
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.finding_codes = set(kb.vocabulary.findings)
         self.conditions = set(kb.vocabulary.conditions)
         self.predicates: dict[str, Check] = {}
         self.predicate_gates: dict[str, frozenset[str] | None] = {}
+        self._predicate_refs: dict[tuple[str, bool], Check] = {}
+        self.bare_predicates: dict[str, Check] = {}
+        # False while emitting code whose records would be thrown away (inside `unless`):
+        # that code computes the value only, which is several times cheaper.
+        self._track = True
         self._compiling: set[str] = set()
+        self.namespace: dict[str, Any] = dict(HELPERS)
 
     # -- entry points -------------------------------------------------------------------
     def compile(self, node: Any, where: _Where) -> Check:
+        src = Source(self.namespace)
+        self._emit(node, where, src, 1, "result")
+        return src.function("result", f"{where.file}:{where.entry}")
+
+    def _emit(self, node: Any, where: _Where, src: Source, depth: int, out: str) -> None:
         if not isinstance(node, dict) or len(node) == 0:
             raise where.fail("a condition must be a non-empty mapping")
         keys = set(node)
         if "finding" in keys:
-            return self._finding(node, where)
+            return self._emit_finding(node, where, src, depth, out)
         if len(keys) != 1:
             raise where.fail(f"expected exactly one operator, got {sorted(keys)}")
         (op,) = keys
@@ -137,30 +148,25 @@ class Compiler:
         if op in ("all", "any"):
             if not isinstance(arg, list) or not arg:
                 raise where.at(op).fail("must be a non-empty list of conditions")
-            parts = [self.compile(sub, where.at(op).at(i)) for i, sub in enumerate(arg)]
-            return _all(parts) if op == "all" else _any(parts)
-        if op == "not":
-            return _not(self.compile(arg, where.at("not")))
-        if op == "unless":
-            return _unless(self.compile(arg, where.at("unless")))
-        if op == "at_least":
-            return self._at_least(arg, where.at("at_least"))
-        if op == "predicate":
-            return self._predicate_ref(arg, where.at("predicate"))
-        if op == "hours_since":
-            return _hours_since(self._cmp(arg, where.at("hours_since")))
-        if op == "procedure":
-            return self._procedure(arg, where.at("procedure"))
-        if op == "patient":
-            return self._patient(arg, where.at("patient"))
-        if op == "medication":
-            return self._medication(arg, where.at("medication"))
-        if op == "lab":
-            return self._lab(arg, where.at("lab"))
-        raise where.fail(
-            f"unknown operator {op!r} (allowed: all, any, not, unless, at_least, predicate, finding, "
-            "hours_since, procedure, patient, medication, lab)"
-        )
+            emit = self._emit_all if op == "all" else self._emit_any
+            return emit(arg, where.at(op), src, depth, out)
+        emitters = {
+            "not": self._emit_not,
+            "unless": self._emit_unless,
+            "at_least": self._emit_at_least,
+            "predicate": self._emit_predicate,
+            "hours_since": self._emit_hours_since,
+            "procedure": self._emit_procedure,
+            "patient": self._emit_patient,
+            "medication": self._emit_medication,
+            "lab": self._emit_lab,
+        }
+        if op not in emitters:
+            raise where.fail(
+                f"unknown operator {op!r} (allowed: all, any, not, unless, at_least, predicate, "
+                "finding, hours_since, procedure, patient, medication, lab)"
+            )
+        return emitters[op](arg, where.at(op), src, depth, out)
 
     def gate(self, node: Any) -> frozenset[str] | None:
         """Finding codes of which at least one must be present or unknown for `node` to be
@@ -182,8 +188,145 @@ class Compiler:
             return self.predicate_gates.get(node["predicate"])
         return None
 
+    def compile_predicate(self, name: str) -> None:
+        if name in self.predicates:
+            return
+        if name in self._compiling:
+            raise KnowledgeBaseError("triage/predicates.yaml", name, "when", "refers to itself")
+        self._compiling.add(name)
+        pred = self.kb.predicates[name]
+        where = _Where("triage/predicates.yaml", name, "when")
+        self.predicates[name] = self.compile(pred.when, where)
+        self._track, saved = False, self._track
+        try:
+            self.bare_predicates[name] = self.compile(pred.when, where)
+        finally:
+            self._track = saved
+        self.predicate_gates[name] = self.gate(pred.when)
+        self._compiling.discard(name)
+
+    # -- combinators --------------------------------------------------------------------
+    def _emit_all(self, parts: list, where: _Where, src: Source, depth: int, out: str) -> None:
+        src.line(depth, f"{out} = True")
+        for i, sub in enumerate(parts):
+            inner = depth
+            if i:  # False wins: the parts after a False part are not evaluated
+                src.line(depth, f"if {out} is not False:")
+                inner += 1
+            part = src.var("a")
+            self._emit(sub, where.at(i), src, inner, part)
+            src.line(inner, f"if {part} is False:")
+            src.line(inner + 1, f"{out} = False")
+            src.line(inner, f"elif {part} is None:")
+            src.line(inner + 1, f"{out} = None")
+
+    def _emit_any(self, parts: list, where: _Where, src: Source, depth: int, out: str) -> None:
+        # In precise mode every branch is evaluated so that all matching findings are recorded:
+        # a fired rule accounts for every present finding it mentions, not just the first.
+        src.line(depth, f"{out} = False")
+        for i, sub in enumerate(parts):
+            inner = depth
+            if i:
+                src.line(
+                    depth,
+                    f"if P or {out} is not True:" if self._track else f"if {out} is not True:",
+                )
+                inner += 1
+            part = src.var("a")
+            self._emit(sub, where.at(i), src, inner, part)
+            src.line(inner, f"if {part}:")
+            src.line(inner + 1, f"{out} = True")
+            src.line(inner, f"elif {part} is None and {out} is False:")
+            src.line(inner + 1, f"{out} = None")
+
+    def _emit_not(self, arg: Any, where: _Where, src: Source, depth: int, out: str) -> None:
+        part, m, s = src.var("a"), src.var("n"), src.var("n")
+        self._record(src, depth, f"{m} = len(M); {s} = len(S)")
+        self._emit(arg, where, src, depth, part)
+        self._record(src, depth, f"del M[{m}:]; del S[{s}:]")  # a negation explains nothing
+        src.line(depth, f"{out} = None if {part} is None else not {part}")
+
+    def _emit_unless(self, arg: Any, where: _Where, src: Source, depth: int, out: str) -> None:
+        """True unless `arg` is established: a reassuring exception only counts when every
+        fact it needs is known, so an unknown never switches a red flag off."""
+        part = src.var("a")
+        self._track, saved = False, self._track  # nothing inside an exception is recorded
+        try:
+            self._emit(arg, where, src, depth, part)
+        finally:
+            self._track = saved
+        src.line(depth, f"{out} = {part} is not True")
+
+    def _emit_at_least(self, spec: Any, where: _Where, src: Source, depth: int, out: str) -> None:
+        if not isinstance(spec, dict) or set(spec) != {"n", "of"}:
+            raise where.fail("must be {n: <count>, of: [conditions]}")
+        n = spec["n"]
+        if not isinstance(n, int) or n < 1 or not isinstance(spec["of"], list):
+            raise where.fail("n must be a positive whole number and of a list")
+        true, unknown = src.var("t"), src.var("u")
+        src.line(depth, f"{true} = {unknown} = 0")
+        for i, sub in enumerate(spec["of"]):
+            part = src.var("a")
+            self._emit(sub, where.at("of").at(i), src, depth, part)
+            src.line(depth, f"if {part}:")
+            src.line(depth + 1, f"{true} += 1")
+            src.line(depth, f"elif {part} is None:")
+            src.line(depth + 1, f"{unknown} += 1")
+        src.line(
+            depth,
+            f"{out} = True if {true} >= {n} else None if {true} + {unknown} >= {n} else False",
+        )
+
+    def _emit_predicate(self, name: Any, where: _Where, src: Source, depth: int, out: str) -> None:
+        if not isinstance(name, str) or name not in self.kb.predicates:
+            raise where.fail(f"unknown predicate {name!r}")
+        self.compile_predicate(name)
+        src.line(depth, f"{out} = {src.const(self._predicate_ref(name, self._track))}(ctx)")
+
+    def _predicate_ref(self, name: str, track: bool) -> Check:
+        """A predicate's check, evaluated once per case: later rules replay what it recorded
+        (or, untracked, reuse its value)."""
+        if (name, track) in self._predicate_refs:
+            return self._predicate_refs[(name, track)]
+        if not track:
+            bare = self.bare_predicates[name]
+
+            def value_of(ctx: EvalContext) -> Tri:
+                cache = ctx.value_cache
+                if name in cache:
+                    return cache[name]
+                value = cache[name] = bare(ctx)
+                return value
+
+            self._predicate_refs[(name, track)] = value_of
+            return value_of
+        compiled = self.predicates[name]
+
+        def check(ctx: EvalContext) -> Tri:
+            cached = ctx.predicate_cache.get(name)
+            if cached is None:
+                start_m, start_u, start_s = len(ctx.matched), len(ctx.unknown), len(ctx.support)
+                value = compiled(ctx)
+                cached = (value, tuple(ctx.matched[start_m:]), tuple(ctx.unknown[start_u:]),
+                          tuple(ctx.support[start_s:]))  # fmt: skip
+                ctx.predicate_cache[name] = cached
+                return value
+            value, matched, unknown, support = cached
+            ctx.matched.extend(matched)
+            ctx.unknown.extend(unknown)
+            ctx.support.extend(support)
+            return value
+
+        self._predicate_refs[(name, track)] = check
+        return check
+
+    def _record(self, src: Source, depth: int, text: str) -> None:
+        """Write a line that records matches or unknowns, unless recording is off."""
+        if self._track:
+            src.line(depth, text)
+
     # -- leaves -------------------------------------------------------------------------
-    def _cmp(self, spec: Any, where: _Where) -> Callable[[float, EvalContext], bool]:
+    def _cmp(self, spec: Any, where: _Where) -> list[tuple[str, float | str]]:
         if not isinstance(spec, dict) or not spec:
             raise where.fail("a comparison must be a mapping such as {ge: 38.0}")
         tests: list[tuple[str, float | str]] = []
@@ -195,21 +338,7 @@ class Compiler:
             if isinstance(bound, str) and bound not in REFERENCES:
                 raise where.at(op).fail(f"unknown reference (allowed: {', '.join(REFERENCES)})")
             tests.append((op, bound))
-
-        def compare(value: float, ctx: EvalContext) -> bool:
-            for op, bound in tests:
-                limit = ctx.refs[bound] if isinstance(bound, str) else bound
-                if op == "lt" and not value < limit:
-                    return False
-                if op == "le" and not value <= limit:
-                    return False
-                if op == "gt" and not value > limit:
-                    return False
-                if op == "ge" and not value >= limit:
-                    return False
-            return True
-
-        return compare
+        return tests
 
     def _choices(self, spec: Any, allowed: tuple[str, ...], where: _Where) -> frozenset[str]:
         values = spec if isinstance(spec, list) else [spec]
@@ -218,12 +347,21 @@ class Compiler:
                 raise where.fail(f"unknown value {v!r} (allowed: {', '.join(allowed)})")
         return frozenset(values)
 
-    def _finding(self, node: dict, where: _Where) -> Check:
-        code = node["finding"]
-        if code not in self.finding_codes:
-            raise where.at("finding").fail(f"unknown finding code {code!r}")
-        checks: list[tuple[str, Callable[[Any, EvalContext], Tri]]] = []
-        missing_is = None
+    def _emit_hours_since(
+        self, spec: Any, where: _Where, src: Source, depth: int, out: str
+    ) -> None:
+        test = comparison(self._cmp(spec, where), "H")
+        src.line(depth, "if H is None:")
+        self._record(src, depth + 1, "if P: U.append(('case', 'hours_since_injection'))")
+        src.line(depth + 1, f"{out} = None")
+        src.line(depth, "else:")
+        src.line(depth + 1, f"{out} = {test}")
+
+    def _finding_tests(self, node: dict, where: _Where, src: Source) -> tuple[list, Tri]:
+        """(attribute, lines computing o from finding f) per test of a finding node, and
+        what a missing attribute means."""
+        tests: list[tuple[str, list[str]]] = []
+        missing_is: Tri = None
         for key, spec in node.items():
             sub = where.at(key)
             if key == "finding":
@@ -233,453 +371,200 @@ class Compiler:
                     raise sub.fail("must be unknown, false or true")
                 missing_is = {"unknown": None, "false": False, "true": True}[spec]
             elif key == "severity":
-                checks.append((key, _severity_in(self._choices(spec, FINDING_ATTRS[key], sub))))
-            elif key in FINDING_ATTRS and key != "laterality":
-                checks.append((key, _attr_in(key, self._choices(spec, FINDING_ATTRS[key], sub))))
+                allowed = src.const(self._choices(spec, FINDING_ATTRS[key], sub))
+                tests.append((key, [f"$o = SEVERITY_IN($f, B, {allowed})"]))
             elif key == "laterality":
-                checks.append((key, _laterality_in(self._choices(spec, FINDING_ATTRS[key], sub))))
+                allowed = src.const(self._choices(spec, FINDING_ATTRS[key], sub))
+                tests.append((key, ["$v = LATERALITY($f.side, PR.side)",
+                                    f"$o = None if $v is None else $v in {allowed}"]))  # fmt: skip
+            elif key in FINDING_ATTRS:
+                allowed = src.const(self._choices(spec, FINDING_ATTRS[key], sub))
+                tests.append(
+                    (key, [f"$v = $f.{key}", f"$o = None if $v is None else $v in {allowed}"])
+                )
             elif key == "trend_not":
                 # "still there": true unless the trend is known to be one of these; a missing
                 # trend never excuses a finding
-                checks.append(
-                    (
-                        "trend",
-                        _attr_not_in("trend", self._choices(spec, FINDING_ATTRS["trend"], sub)),
-                    )
-                )
+                excluded = src.const(self._choices(spec, FINDING_ATTRS["trend"], sub))
+                tests.append(("trend", [f"$o = $f.trend not in {excluded}"]))
             elif key == "onset":
-                checks.append(("onset_hours", _onset_attr(self._cmp(spec, sub), spec)))
+                tests.append(("onset_hours", self._onset_lines(spec, sub)))
             elif key in FINDING_NUMBERS:
-                value_attr = "canonical_value" if key == "value" else key
-                checks.append((key, _number_attr(value_attr, self._cmp(spec, sub))))
+                attr = "canonical_value" if key == "value" else key
+                test = comparison(self._cmp(spec, sub), "$v")
+                tests.append((key, [f"$v = $f.{attr}", f"$o = None if $v is None else {test}"]))
             elif key == "positional":
                 if not isinstance(spec, bool):
                     raise sub.fail("must be true or false")
-                checks.append((key, _attr_is(key, spec)))
+                tests.append(
+                    (key, ["$v = $f.positional", f"$o = None if $v is None else $v is {spec}"])
+                )
             else:
                 raise sub.fail(
-                    "unknown finding test (allowed: side, laterality, trend, trend_not, severity, pattern, "
-                    "onset, nrs, value, systolic, diastolic, positional, if_missing)"
+                    "unknown finding test (allowed: side, laterality, trend, trend_not, severity, "
+                    "pattern, onset, nrs, value, systolic, diastolic, positional, if_missing)"
                 )
+        return tests, missing_is
 
-        def check(ctx: EvalContext) -> Tri:
-            status = ctx.status.get(code, ctx.default)
-            if status is False:
-                return False
-            if status is None:
-                if ctx.precise:
-                    ctx.unknown.append((code, None))
-                return None
-            finding = ctx.findings[code]
-            result: Tri = True
-            for attr, test in checks:
-                outcome = test(finding, ctx)
-                if outcome is None:
-                    if missing_is is None:
-                        if ctx.precise:
-                            ctx.unknown.append((code, attr))
-                        result = None
-                    elif missing_is is False:
-                        return False
-                elif outcome is False:
-                    return False
-            if result:
-                ctx.matched.append(code)
-            elif result is None:
-                ctx.support.append(code)
-            return result
+    def _onset_lines(self, spec: Any, where: _Where) -> list[str]:
+        """Onset test. A missing onset is still bounded: nothing can start after the report, so
+        onset <= hours since the injection. A lower bound the report time already fails is
+        False ("started more than 2 h after" cannot hold 1.5 h after); else it stays unknown."""
+        tests = self._cmp(spec, where)
+        lines = ["$v = $f.onset_hours", f"if $v is not None: $o = {comparison(tests, '$v')}"]
+        if set(spec) <= {"gt", "ge"}:
+            lines.append(f"elif H is not None and not {comparison(tests, 'H')}: $o = False")
+        lines.append("else: $o = None")
+        return lines
 
-        return check
+    def _emit_finding(self, node: dict, where: _Where, src: Source, depth: int, out: str) -> None:
+        code = node["finding"]
+        if code not in self.finding_codes:
+            raise where.at("finding").fail(f"unknown finding code {code!r}")
+        tests, missing_is = self._finding_tests(node, where, src)
+        c, status, finding = repr(code), src.var("s"), src.var("f")
+        src.line(depth, f"{status} = st.get({c}, d)")
+        src.line(depth, f"if {status} is False:")
+        src.line(depth + 1, f"{out} = False")
+        src.line(depth, f"elif {status} is None:")
+        self._record(src, depth + 1, f"if P: U.append(({c}, None))")
+        src.line(depth + 1, f"{out} = None")
+        src.line(depth, "else:")
+        body = depth + 1
+        src.line(body, f"{finding} = fd[{c}]")
+        src.line(body, f"{out} = True")
+        for i, (attr, lines) in enumerate(tests):
+            inner = body
+            if i:  # a failed test ends the check, as a False in `all` does
+                src.line(body, f"if {out} is not False:")
+                inner += 1
+            o, v = src.var("o"), src.var("v")
+            for text in lines:
+                src.line(inner, text.replace("$f", finding).replace("$o", o).replace("$v", v))
+            src.line(inner, f"if {o} is None:")
+            if missing_is is None:
+                self._record(src, inner + 1, f"if P: U.append(({c}, {attr!r}))")
+                src.line(inner + 1, f"{out} = None")
+            elif missing_is is False:
+                src.line(inner + 1, f"{out} = False")
+            else:
+                src.line(inner + 1, "pass")
+            src.line(inner, f"elif {o} is False:")
+            src.line(inner + 1, f"{out} = False")
+        self._record(src, body, f"if {out}: M.append({c})")
+        self._record(src, body, f"elif {out} is None: S.append({c})")
 
-    def _at_least(self, spec: Any, where: _Where) -> Check:
-        if not isinstance(spec, dict) or set(spec) != {"n", "of"}:
-            raise where.fail("must be {n: <count>, of: [conditions]}")
-        n = spec["n"]
-        if not isinstance(n, int) or n < 1 or not isinstance(spec["of"], list):
-            raise where.fail("n must be a positive whole number and of a list")
-        parts = [self.compile(sub, where.at("of").at(i)) for i, sub in enumerate(spec["of"])]
+    def _emit_tests(self, tests: list[list[str]], unknown: tuple[str, str], src: Source,
+                    depth: int, out: str) -> None:  # fmt: skip
+        """All of several attribute tests, each evaluated (none records an unknown itself);
+        an undecided result records one unknown for the whole group."""
+        results = []
+        for lines in tests:
+            o, v = src.var("o"), src.var("v")
+            for text in lines:
+                src.line(depth, text.replace("$o", o).replace("$v", v))
+            results.append(o)
+        src.line(depth, f"{out} = {all_of(results)}")
+        self._record(src, depth, f"if P and {out} is None: U.append({unknown!r})")
 
-        def check(ctx: EvalContext) -> Tri:
-            true = unknown = 0
-            for part in parts:
-                outcome = part(ctx)
-                if outcome:
-                    true += 1
-                elif outcome is None:
-                    unknown += 1
-            if true >= n:
-                return True
-            return None if true + unknown >= n else False
-
-        return check
-
-    def _predicate_ref(self, name: Any, where: _Where) -> Check:
-        if not isinstance(name, str) or name not in self.kb.predicates:
-            raise where.fail(f"unknown predicate {name!r}")
-        self.compile_predicate(name)
-        compiled = self.predicates
-
-        def check(ctx: EvalContext) -> Tri:
-            cached = ctx.predicate_cache.get(name)
-            if cached is None:
-                start_m, start_u, start_s = len(ctx.matched), len(ctx.unknown), len(ctx.support)
-                value = compiled[name](ctx)
-                cached = (value, tuple(ctx.matched[start_m:]), tuple(ctx.unknown[start_u:]),
-                          tuple(ctx.support[start_s:]))  # fmt: skip
-                ctx.predicate_cache[name] = cached
-                return value
-            value, matched, unknown, support = cached
-            ctx.matched.extend(matched)
-            ctx.unknown.extend(unknown)
-            ctx.support.extend(support)
-            return value
-
-        return check
-
-    def compile_predicate(self, name: str) -> None:
-        if name in self.predicates:
-            return
-        if name in self._compiling:
-            raise KnowledgeBaseError("triage/predicates.yaml", name, "when", "refers to itself")
-        self._compiling.add(name)
-        pred = self.kb.predicates[name]
-        where = _Where("triage/predicates.yaml", name, "when")
-        self.predicates[name] = self.compile(pred.when, where)
-        self.predicate_gates[name] = self.gate(pred.when)
-        self._compiling.discard(name)
-
-    def _procedure(self, spec: Any, where: _Where) -> Check:
+    def _emit_procedure(self, spec: Any, where: _Where, src: Source, depth: int, out: str) -> None:
         if not isinstance(spec, dict) or not spec:
             raise where.fail("must be a mapping of procedure tests")
-        tests: list[Callable[[Any], Tri]] = []
+        tests: list[list[str]] = []
         for key, value in spec.items():
             sub = where.at(key)
             if key in PROCEDURE_CHOICES:
+                allowed = src.const(self._choices(value, PROCEDURE_CHOICES[key], sub))
+                read = (
+                    f"$v = getattr(PR.{key}, 'name', None)"
+                    if key in ("steroid", "local_anesthetic")
+                    else f"$v = PR.{key}"
+                )
                 tests.append(
-                    _procedure_choice(key, self._choices(value, PROCEDURE_CHOICES[key], sub))
+                    [read, f"$o = None if $v is None or $v == 'unknown' else $v in {allowed}"]
                 )
             elif key == "events_any":
-                tests.append(_events_any(self._choices(value, PROCEDURE_EVENTS, sub)))
+                allowed = src.const(self._choices(value, PROCEDURE_EVENTS, sub))
+                tests.append(
+                    ["$v = PR.events", f"$o = None if $v is None else not {allowed}.isdisjoint($v)"]
+                )
             elif key == "steroid_particulate":
                 if not isinstance(value, bool):
                     raise sub.fail("must be true or false")
-                particulate = {n: s.particulate for n, s in self.kb.steroids.items()}
-                tests.append(_steroid_particulate(value, particulate))
+                table = src.const({n: s.particulate for n, s in self.kb.steroids.items()})
+                tests.append([
+                    "$v = getattr(PR.steroid, 'name', None)",
+                    f"$v = {table}.get($v) if $v else None",
+                    f"$o = None if $v is None else $v is {value}",
+                ])  # fmt: skip
             elif key == "levels_any":
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                     raise sub.fail("must be a list of segment names such as L1 or T12")
-                tests.append(_levels_any(frozenset(value)))
+                tests.append([f"$o = LEVELS_ANY(PR.levels, {src.const(frozenset(value))})"])
             else:
                 raise sub.fail(
                     "unknown procedure test (allowed: approach, region, side, guidance, steroid, "
                     "local_anesthetic, events_any, steroid_particulate, levels_any)"
                 )
+        self._emit_tests(tests, ("procedure", ",".join(sorted(spec))), src, depth, out)
 
-        def check(ctx: EvalContext) -> Tri:
-            outcome = _and([test(ctx.procedure) for test in tests])
-            if outcome is None and ctx.precise:
-                ctx.unknown.append(("procedure", ",".join(sorted(spec))))
-            return outcome
-
-        return check
-
-    def _patient(self, spec: Any, where: _Where) -> Check:
+    def _emit_patient(self, spec: Any, where: _Where, src: Source, depth: int, out: str) -> None:
         if not isinstance(spec, dict) or not spec:
             raise where.fail("must be a mapping of patient tests")
-        tests: list[Callable[[Any, EvalContext], Tri]] = []
+        tests: list[list[str]] = []
         for key, value in spec.items():
             sub = where.at(key)
             if key == "conditions_any":
-                tests.append(_conditions_any(self._choices(value, tuple(self.conditions), sub)))
+                allowed = src.const(self._choices(value, tuple(self.conditions), sub))
+                tests.append([
+                    "$v = getattr(PT, 'conditions', None)",
+                    f"$o = None if $v is None else not {allowed}.isdisjoint($v)",
+                ])  # fmt: skip
             elif key == "sex":
-                tests.append(
-                    _patient_choice("sex", self._choices(value, ("female", "male", "other"), sub))
-                )
+                allowed = src.const(self._choices(value, ("female", "male", "other"), sub))
+                tests.append([
+                    "$v = getattr(PT, 'sex', None)",
+                    f"$o = None if $v is None or $v == 'unknown' else $v in {allowed}",
+                ])  # fmt: skip
             elif key in ("age", "prior_injections_12_months", "prior_steroid_mg_12_months"):
                 attr = "age_years" if key == "age" else key
-                tests.append(_patient_number(attr, self._cmp(value, sub)))
+                test = comparison(self._cmp(value, sub), "$v")
+                tests.append(
+                    [f"$v = getattr(PT, {attr!r}, None)", f"$o = None if $v is None else {test}"]
+                )
             else:
                 raise sub.fail(
                     "unknown patient test (allowed: conditions_any, sex, age, "
                     "prior_injections_12_months, prior_steroid_mg_12_months)"
                 )
+        self._emit_tests(tests, ("patient", ",".join(sorted(spec))), src, depth, out)
 
-        def check(ctx: EvalContext) -> Tri:
-            outcome = _and([test(ctx.patient, ctx) for test in tests])
-            if outcome is None and ctx.precise:
-                ctx.unknown.append(("patient", ",".join(sorted(spec))))
-            return outcome
-
-        return check
-
-    def _medication(self, spec: Any, where: _Where) -> Check:
+    def _emit_medication(self, spec: Any, where: _Where, src: Source, depth: int, out: str) -> None:
         if not isinstance(spec, dict) or not spec or not set(spec) <= {"class_any", "restarted"}:
             raise where.fail("must be {class_any: [drug classes], restarted: true|false}")
-        classes = self._choices(spec.get("class_any", list(DRUG_CLASSES)), DRUG_CLASSES,
-                                where.at("class_any"))  # fmt: skip
-        restarted = spec.get("restarted")
+        classes = src.const(self._choices(spec.get("class_any", list(DRUG_CLASSES)), DRUG_CLASSES,
+                                          where.at("class_any")))  # fmt: skip
+        pool = "MR" if spec.get("restarted") else "MC"
+        src.line(depth, f"if {pool} is None:")
+        self._record(src, depth + 1, "if P: U.append(('patient', 'medications'))")
+        src.line(depth + 1, f"{out} = None")
+        src.line(depth, "else:")
+        src.line(depth + 1, f"{out} = not {pool}.isdisjoint({classes})")
 
-        def check(ctx: EvalContext) -> Tri:
-            pool = ctx.med_restarted_classes if restarted else ctx.med_classes
-            if pool is None:
-                if ctx.precise:
-                    ctx.unknown.append(("patient", "medications"))
-                return None
-            return bool(pool & classes)
-
-        return check
-
-    def _lab(self, spec: Any, where: _Where) -> Check:
+    def _emit_lab(self, spec: Any, where: _Where, src: Source, depth: int, out: str) -> None:
         if not isinstance(spec, dict) or len(spec) != 1:
             raise where.fail("must test exactly one lab value, e.g. {inr: {gt: 1.4}}")
         ((name, cmp_spec),) = spec.items()
         if name not in LAB_FIELDS:
             raise where.at(name).fail(f"unknown lab (allowed: {', '.join(LAB_FIELDS)})")
-        compare = self._cmp(cmp_spec, where.at(name))
-
-        def check(ctx: EvalContext) -> Tri:
-            labs = getattr(ctx.patient, "labs", None) if ctx.patient is not None else None
-            value = getattr(labs, name, None) if labs is not None else None
-            if value is None:
-                if ctx.precise:
-                    ctx.unknown.append(("labs", name))
-                return None
-            return compare(value, ctx)
-
-        return check
-
-
-# -- small closures (module level so they stay cheap) --------------------------------------
-def _all(parts: list[Check]) -> Check:
-    def check(ctx: EvalContext) -> Tri:
-        result: Tri = True
-        for part in parts:
-            outcome = part(ctx)
-            if outcome is False:
-                return False
-            if outcome is None:
-                result = None
-        return result
-
-    return check
-
-
-def _any(parts: list[Check]) -> Check:
-    # In precise mode every branch is evaluated so that all matching findings are recorded:
-    # a fired rule accounts for every present finding it mentions, not just the first.
-    def check(ctx: EvalContext) -> Tri:
-        result: Tri = False
-        for part in parts:
-            outcome = part(ctx)
-            if outcome:
-                if not ctx.precise:
-                    return True
-                result = True
-            elif outcome is None and result is False:
-                result = None
-        return result
-
-    return check
-
-
-def _not(part: Check) -> Check:
-    def check(ctx: EvalContext) -> Tri:
-        start, start_s = len(ctx.matched), len(ctx.support)
-        outcome = part(ctx)
-        del ctx.matched[start:]  # findings inside a negation explain nothing
-        del ctx.support[start_s:]
-        return None if outcome is None else not outcome
-
-    return check
-
-
-def _unless(part: Check) -> Check:
-    """True unless `part` is established: a reassuring exception only counts when every
-    fact it needs is known, so an unknown never switches a red flag off."""
-
-    def check(ctx: EvalContext) -> Tri:
-        start_m, start_u, start_s = len(ctx.matched), len(ctx.unknown), len(ctx.support)
-        outcome = part(ctx)
-        del ctx.matched[start_m:]
-        del ctx.unknown[start_u:]
-        del ctx.support[start_s:]
-        return outcome is not True
-
-    return check
-
-
-def _hours_since(compare: Callable[[float, EvalContext], bool]) -> Check:
-    def check(ctx: EvalContext) -> Tri:
-        if ctx.hours_since is None:
-            if ctx.precise:
-                ctx.unknown.append(("case", "hours_since_injection"))
-            return None
-        return compare(ctx.hours_since, ctx)
-
-    return check
-
-
-def _attr_in(attr: str, allowed: frozenset[str]) -> Callable[[Any, EvalContext], Tri]:
-    def test(finding: Any, ctx: EvalContext) -> Tri:
-        value = getattr(finding, attr)
-        return None if value is None else value in allowed
-
-    return test
-
-
-def _severity_in(allowed: frozenset[str]) -> Callable[[Any, EvalContext], Tri]:
-    """Severity as recorded, or else as the 0-10 rating reads on the knowledge base's scale."""
-
-    def test(finding: Any, ctx: EvalContext) -> Tri:
-        value = finding.severity
-        if value is None and finding.nrs is not None:
-            for min_nrs, label in ctx.severity_bands:
-                if finding.nrs >= min_nrs:
-                    value = label
-                    break
-        return None if value is None else value in allowed
-
-    return test
-
-
-def _attr_not_in(attr: str, excluded: frozenset[str]) -> Callable[[Any, EvalContext], Tri]:
-    def test(finding: Any, ctx: EvalContext) -> Tri:
-        return getattr(finding, attr) not in excluded
-
-    return test
-
-
-def _attr_is(attr: str, expected: bool) -> Callable[[Any, EvalContext], Tri]:
-    def test(finding: Any, ctx: EvalContext) -> Tri:
-        value = getattr(finding, attr)
-        return None if value is None else value is expected
-
-    return test
-
-
-def _number_attr(
-    attr: str, compare: Callable[[float, EvalContext], bool]
-) -> Callable[[Any, EvalContext], Tri]:
-    def test(finding: Any, ctx: EvalContext) -> Tri:
-        value = getattr(finding, attr)
-        return None if value is None else compare(value, ctx)
-
-    return test
-
-
-def _onset_attr(
-    compare: Callable[[float, EvalContext], bool], spec: dict
-) -> Callable[[Any, EvalContext], Tri]:
-    """Onset test. A missing onset is still bounded: nothing can start after the report, so
-    onset <= hours since the injection. A lower bound the report time already fails is False
-    ("started more than 2 h after" cannot hold 1.5 h after); anything else stays unknown."""
-    lower_only = set(spec) <= {"gt", "ge"}
-
-    def test(finding: Any, ctx: EvalContext) -> Tri:
-        value = finding.onset_hours
-        if value is not None:
-            return compare(value, ctx)
-        if lower_only and ctx.hours_since is not None and not compare(ctx.hours_since, ctx):
-            return False
-        return None
-
-    return test
-
-
-def laterality(finding_side: str | None, procedure_side: str | None) -> str | None:
-    """How a symptom's side relates to the side that was injected."""
-    if finding_side is None or procedure_side is None:
-        return None
-    if procedure_side in ("left", "right"):
-        if finding_side == "both":
-            return "both_after_one_sided"
-        return "same_side" if finding_side == procedure_side else "other_side"
-    return "both_after_central" if finding_side == "both" else "one_side_after_central"
-
-
-def _laterality_in(allowed: frozenset[str]) -> Callable[[Any, EvalContext], Tri]:
-    def test(finding: Any, ctx: EvalContext) -> Tri:
-        value = laterality(finding.side, getattr(ctx.procedure, "side", None))
-        return None if value is None else value in allowed
-
-    return test
-
-
-def _procedure_choice(attr: str, allowed: frozenset[str]) -> Callable[[Any], Tri]:
-    def test(procedure: Any) -> Tri:
-        if attr in ("steroid", "local_anesthetic"):
-            drug = getattr(procedure, attr)
-            value = getattr(drug, "name", None) if drug is not None else None
-        else:
-            value = getattr(procedure, attr)
-        if value is None or value == "unknown":
-            return None
-        return value in allowed
-
-    return test
-
-
-def _events_any(allowed: frozenset[str]) -> Callable[[Any], Tri]:
-    def test(procedure: Any) -> Tri:
-        events = procedure.events
-        if events is None:
-            return None
-        return any(e in allowed for e in events)
-
-    return test
-
-
-def _steroid_particulate(expected: bool, table: dict[str, bool | None]) -> Callable[[Any], Tri]:
-    def test(procedure: Any) -> Tri:
-        steroid = procedure.steroid
-        name = getattr(steroid, "name", None) if steroid is not None else None
-        particulate = table.get(name) if name else None
-        return None if particulate is None else particulate is expected
-
-    return test
-
-
-def _segments(level: str) -> set[str]:
-    return set(level.split("-"))
-
-
-def _levels_any(wanted: frozenset[str]) -> Callable[[Any], Tri]:
-    def test(procedure: Any) -> Tri:
-        if not procedure.levels:
-            return None
-        return any(_segments(level) & wanted for level in procedure.levels)
-
-    return test
-
-
-def _conditions_any(allowed: frozenset[str]) -> Callable[[Any, EvalContext], Tri]:
-    def test(patient: Any, ctx: EvalContext) -> Tri:
-        conditions = getattr(patient, "conditions", None) if patient is not None else None
-        if conditions is None:
-            return None
-        return any(c in allowed for c in conditions)
-
-    return test
-
-
-def _patient_choice(attr: str, allowed: frozenset[str]) -> Callable[[Any, EvalContext], Tri]:
-    def test(patient: Any, ctx: EvalContext) -> Tri:
-        value = getattr(patient, attr, None) if patient is not None else None
-        if value is None or value == "unknown":
-            return None
-        return value in allowed
-
-    return test
-
-
-def _patient_number(
-    attr: str, compare: Callable[[float, EvalContext], bool]
-) -> Callable[[Any, EvalContext], Tri]:
-    def test(patient: Any, ctx: EvalContext) -> Tri:
-        value = getattr(patient, attr, None) if patient is not None else None
-        return None if value is None else compare(value, ctx)
-
-    return test
+        value = src.var("v")
+        test = comparison(self._cmp(cmp_spec, where.at(name)), value)
+        src.line(depth, f"{value} = getattr(getattr(PT, 'labs', None), {name!r}, None)")
+        src.line(depth, f"if {value} is None:")
+        self._record(src, depth + 1, f"if P: U.append(('labs', {name!r}))")
+        src.line(depth + 1, f"{out} = None")
+        src.line(depth, "else:")
+        src.line(depth + 1, f"{out} = {test}")
 
 
 @dataclass(frozen=True)
@@ -700,16 +585,32 @@ class CompiledRule:
 class CompiledKb:
     rules: tuple[CompiledRule, ...]
     predicates: dict[str, Check]
-    # rule positions by the finding codes they read, and the rules with no gate: the fast
-    # path visits only rules that read at least one present finding
-    rules_by_code: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    ungated: tuple[int, ...] = ()
+    # Finding codes as bits, and per code the rules (as bits of their positions) that read
+    # it: the fast path visits only rules that read a present finding, found with a few
+    # integer operations per case.
+    code_bits: dict[str, int] = field(default_factory=dict)
+    rules_reading: dict[str, int] = field(default_factory=dict)
+    # per rule, the bits of its gate's codes (0: no gate); rules without a gate always run
+    gate_masks: tuple[int, ...] = ()
+    always: int = 0
 
-    def candidates(self, present: frozenset[str]) -> list[int]:
-        chosen = set(self.ungated)
+    def candidates(self, present: Iterable[str]) -> list[int]:
+        """Positions of the rules that read at least one of these present findings."""
+        chosen = self.always
+        reading = self.rules_reading
         for code in present:
-            chosen.update(self.rules_by_code.get(code, ()))
-        return sorted(chosen)
+            chosen |= reading.get(code, 0)
+        return bit_positions(chosen)
+
+
+def bit_positions(mask: int) -> list[int]:
+    """The positions of the set bits of `mask`, lowest first."""
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
 
 
 _ATTRIBUTE_OF_TEST = {"onset": "onset_hours", "laterality": "side", "trend_not": "trend"}
@@ -781,15 +682,20 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKb:
             )
         # Most urgent first, as telephone-triage protocols check them.
         compiled.sort(key=lambda c: -c.rank)
-        by_code: dict[str, list[int]] = {}
+        code_bits = {code: 1 << i for i, code in enumerate(sorted(kb.vocabulary.findings))}
+        reading: dict[str, int] = {}
         for index, rule in enumerate(compiled):
             for code in rule.referenced_codes:
-                by_code.setdefault(code, []).append(index)
+                reading[code] = reading.get(code, 0) | (1 << index)
         return CompiledKb(
             rules=tuple(compiled),
             predicates=compiler.predicates,
-            rules_by_code={code: tuple(ix) for code, ix in by_code.items()},
-            ungated=tuple(i for i, rule in enumerate(compiled) if rule.gate is None),
+            code_bits=code_bits,
+            rules_reading=reading,
+            gate_masks=tuple(
+                sum(code_bits[code] for code in rule.gate) if rule.gate else 0 for rule in compiled
+            ),
+            always=sum(1 << i for i, rule in enumerate(compiled) if rule.gate is None),
         )
 
     return kb.section("compiled_rules", build)
