@@ -45,6 +45,20 @@ def _most_urgent(
     return best, used
 
 
+def warm_up(kb: KnowledgeBase | None = None) -> KnowledgeBase:
+    """Load and compile the knowledge base before the first case arrives, then hand what is
+    loaded so far to the garbage collector's permanent generation: the knowledge base never
+    changes, and rescanning it made full collections a large share of a triage's cost under
+    load (bench/triage.py). For long-running processes (the web app)."""
+    import gc
+
+    base = kb if kb is not None else load_kb()
+    evaluation.compile_kb(base)
+    report.clear_memos(base)  # builds the report tables
+    gc.freeze()
+    return base
+
+
 def triage(
     case: Case | dict[str, Any] | str | bytes,
     kb: KnowledgeBase | None = None,

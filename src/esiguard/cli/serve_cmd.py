@@ -30,6 +30,7 @@ def register(app: typer.Typer) -> None:
         """Start the web app (patient check, screening, education, REST API)."""
         import uvicorn
 
+        from esiguard.pipeline import warm_up
         from esiguard.web import create_app
         from esiguard.web.settings import WebSettings
 
@@ -57,6 +58,6 @@ def register(app: typer.Typer) -> None:
             f"[bold]esiguard[/bold] is starting. Open [bold]http://{shown_host}:{settings.port}/[/bold]"
             " in your browser (press Ctrl+C to stop)."
         )
-        uvicorn.run(
-            create_app(settings), host=settings.host, port=settings.port, log_level="warning"
-        )
+        app = create_app(settings)
+        warm_up()
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")

@@ -25,6 +25,7 @@ __all__ = [
     "EMERGENCY_ENTRY_ID",
     "ArticleCorrection",
     "EducationEntry",
+    "clear_memos",
     "entries_for",
     "get_entry",
     "load_education",
@@ -80,6 +81,11 @@ def entries_for(
     the dangerous causes it covers. Unknown codes are ignored.
     """
     return _catalogue(kb).relevance.rank(list(cause_codes), list(finding_codes), MAX_RESULTS)
+
+
+def clear_memos(kb: KnowledgeBase | None = None) -> None:
+    """Forget remembered rankings (benchmarks use this so runs do not share work)."""
+    _catalogue(kb).relevance.clear_memo()
 
 
 def suggest(text: str, kb: KnowledgeBase | None = None, limit: int = 3) -> list[str]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from esiguard.education.model import EMERGENCY_ENTRY_ID, EducationEntry
 
@@ -26,6 +26,7 @@ MAX_RESULTS = 5
 CAUSE_WEIGHT = 3.0
 OTHER_CAUSE_SHARE = 0.4
 FINDING_WEIGHT = 1.0
+_MEMO_LIMIT = 4096
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class RelevanceIndex:
     by_finding: dict[str, tuple[str, ...]]
     emergency_causes: frozenset[str]
     order: dict[str, int]
+    _memo: dict[tuple[str, ...], dict[str, float]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def build(cls, entries: Iterable[EducationEntry]) -> RelevanceIndex:
@@ -65,20 +67,36 @@ class RelevanceIndex:
         self, cause_codes: Sequence[str], finding_codes: Sequence[str], limit: int = MAX_RESULTS
     ) -> list[str]:
         """Entry ids for these causes (most likely first) and findings; unknown codes add none."""
-        scores: dict[str, float] = {}
+        causes = tuple(dict.fromkeys(cause_codes))
+        scores = dict(self._cause_scores(causes))
         get = scores.get
-        causes = list(dict.fromkeys(cause_codes))
-        by_cause = self.by_cause
-        for rank, code in enumerate(causes):
-            for entry_id, share in by_cause.get(code, ()):
-                scores[entry_id] = get(entry_id, 0.0) + CAUSE_WEIGHT * share / (1 + rank)
         findings = list(dict.fromkeys(finding_codes))
         by_finding = self.by_finding
         for code in findings:
             for entry_id in by_finding.get(code, ()):
                 scores[entry_id] = get(entry_id, 0.0) + FINDING_WEIGHT / len(findings)
         order = self.order
-        ranked = sorted(scores, key=lambda entry_id: (-scores[entry_id], order[entry_id]))
+        # Highest score first, ties in catalogue order (tuples sort without a key function).
+        ranked = [entry for _, _, entry in sorted([(-score, order[entry], entry)
+                                                   for entry, score in scores.items()])]  # fmt: skip
         if EMERGENCY_ENTRY_ID in order and not self.emergency_causes.isdisjoint(causes):
             ranked = [EMERGENCY_ENTRY_ID, *(e for e in ranked if e != EMERGENCY_ENTRY_ID)]
         return ranked[: max(limit, 0)]
+
+    def clear_memo(self) -> None:
+        self._memo.clear()
+
+    def _cause_scores(self, causes: tuple[str, ...]) -> dict[str, float]:
+        """The scores the ranked causes give; a result's causes repeat far more often than its
+        findings, so these are kept (a bounded memo)."""
+        memo = self._memo
+        found = memo.get(causes)
+        if found is None:
+            found = {}
+            for rank, code in enumerate(causes):
+                for entry_id, share in self.by_cause.get(code, ()):
+                    found[entry_id] = found.get(entry_id, 0.0) + CAUSE_WEIGHT * share / (1 + rank)
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            memo[causes] = found
+        return found

@@ -307,10 +307,14 @@ def _evaluate(case: Case, kb: KnowledgeBase, *, precise: bool) -> Evaluation:
 def _unanswered(status: FindingStatus, tables: _Tables) -> tuple[str, ...]:
     """Red-flag codes with no answer, most urgent to ask first."""
     if status.default is None:  # unlisted codes are unknown: every red flag not answered
-        answered = [code for code, value in status.items() if value is not None]
+        order = tables.red_flag_order
+        answered = [code for code, value in status.items() if value is not None and code in order]
         if not answered:
             return tables.red_flags
-        return tuple(code for code in tables.red_flags if code not in answered)
+        flags = list(tables.red_flags)
+        for code in answered:
+            flags.remove(code)
+        return tuple(flags)
     order = tables.red_flag_order
     open_flags = [code for code, value in status.items() if value is None and code in order]
     return tuple(sorted(open_flags, key=order.__getitem__))

@@ -35,12 +35,12 @@ Pairs = tuple[tuple[str, str | None], ...]  # (source id, locator) as cited
 class _Store(dict):
     """A bounded memo of shared result parts."""
 
-    def get_or_build(self, key: Any, build: Any) -> Any:
+    def get_or_build(self, key: Any, build: Any, *args: Any) -> Any:
         found = self.get(key)
         if found is None:
             if len(self) >= _SHARED_LIMIT:
                 self.clear()
-            found = self[key] = build()
+            found = self[key] = build(*args)
         return found
 
 
@@ -49,6 +49,8 @@ class _Tables:
     """What result building reads from the knowledge base, gathered once per KB."""
 
     rule_sources: dict[str, Pairs]
+    rule_causes: dict[str, tuple[tuple[str, float, str], ...]]  # (cause, weight, why)
+    cause_danger: dict[str, int]  # negated: more dangerous sorts first
     advice_sources: dict[str, Pairs]
     policy_sources: dict[str, Pairs]
     advice_items: dict[str, AdviceItem]
@@ -72,6 +74,11 @@ def _tables(kb: KnowledgeBase) -> _Tables:
     def build(kb: KnowledgeBase) -> _Tables:
         return _Tables(
             rule_sources={rule.id: _pairs(rule.sources) for rule in kb.rules},
+            rule_causes={
+                rule.id: tuple((w.code, w.weight, w.why or rule.why) for w in rule.causes)
+                for rule in kb.rules
+            },
+            cause_danger={code: -cause.danger for code, cause in kb.causes.items()},
             advice_sources={block.id: _pairs(block.sources) for block in kb.advice.values()},
             policy_sources={pid: _pairs(p.sources) for pid, p in kb.policies.items()},
             # Results are frozen, so one prebuilt item per advice block serves all results.
@@ -95,6 +102,11 @@ def _tables(kb: KnowledgeBase) -> _Tables:
 def clear_memos(kb: KnowledgeBase) -> None:
     """Forget every shared result part (benchmarks use this so runs do not share work)."""
     _tables(kb).stores.clear()
+    try:
+        from esiguard.education import clear_memos as clear_education_memos
+    except ImportError:  # pragma: no cover
+        return
+    clear_education_memos(kb)
 
 
 def _fast(cls: Any, **values: Any) -> Any:
@@ -127,30 +139,41 @@ def _open_blocked(ev: Evaluation) -> list[RuleOutcome]:
 def _rank_causes(kb: KnowledgeBase, t: _Tables, ev: Evaluation, open_blocked: list) -> list:
     score: dict[str, float] = {}
     best_why: dict[str, tuple[float, str]] = {}
+    rule_causes = t.rule_causes
     for outcomes, factor in ((ev.fired, 1.0), (open_blocked, _BLOCKED_WEIGHT)):
         for outcome in outcomes:
-            rule = outcome.compiled.rule
-            for weight in rule.causes:
-                value = weight.weight * factor
-                code = weight.code
+            for code, weight, why in rule_causes[outcome.compiled.rule.id]:
+                value = weight * factor
                 score[code] = score.get(code, 0.0) + value
                 best = best_why.get(code)
                 if best is None or value > best[0]:
-                    best_why[code] = (value, weight.why or rule.why)
-    causes = kb.causes
-    ordered = sorted(score, key=lambda code: (-round(score[code], 3), -causes[code].danger, code))
+                    best_why[code] = (value, why)
+    danger = t.cause_danger
+    ordered = sorted([(-round(total, 3), danger[code], code) for code, total in score.items()])
     store = t.store("ranked_causes")
     out = []
-    for i, code in enumerate(ordered[:_MAX_CAUSES]):
+    for i, (_, _, code) in enumerate(ordered[:_MAX_CAUSES]):
         why, value = best_why[code][1], round(score[code], 2)
-        out.append(store.get_or_build((code, i, why, value), lambda code=code, i=i, why=why, value=value: _fast(
-            RankedCause, code=code, rank=i + 1, label=causes[code].label, why=why,
-            urgency=causes[code].urgency, score=value)))  # fmt: skip
+        out.append(
+            store.get_or_build((code, i, why, value), _ranked_cause, kb, code, i, why, value)
+        )
     return out
 
 
-def _red_flags(kb: KnowledgeBase, ev: Evaluation) -> list[RedFlag]:
+def _ranked_cause(kb: KnowledgeBase, code: str, i: int, why: str, value: float) -> RankedCause:
+    cause = kb.causes[code]
+    return _fast(RankedCause, code=code, rank=i + 1, label=cause.label, why=why,
+                 urgency=cause.urgency, score=value)  # fmt: skip
+
+
+def _red_flag(kb: KnowledgeBase, rule: Any, code: str) -> RedFlag:
+    label = kb.findings[code].label if code in kb.findings else code
+    return _fast(RedFlag, finding=code, label=label, why=rule.why, rule=rule.id)
+
+
+def _red_flags(kb: KnowledgeBase, t: _Tables, ev: Evaluation) -> list[RedFlag]:
     flags: dict[str, RedFlag] = {}
+    store = t.store("red_flags")
     fired = ev.fired
     if len(fired) > 1:
         fired = sorted(fired, key=lambda o: -o.compiled.rank)
@@ -160,8 +183,7 @@ def _red_flags(kb: KnowledgeBase, ev: Evaluation) -> list[RedFlag]:
             continue
         for code in outcome.matched:
             if code not in flags:
-                label = kb.findings[code].label if code in kb.findings else code
-                flags[code] = _fast(RedFlag, finding=code, label=label, why=rule.why, rule=rule.id)
+                flags[code] = store.get_or_build((rule.id, code), _red_flag, kb, rule, code)
     return list(flags.values())
 
 
@@ -189,31 +211,43 @@ def _advice_ids(ev: Evaluation) -> list[str]:
     return ids
 
 
-def _parts(kb: KnowledgeBase, t: _Tables, ev: Evaluation) -> tuple:
+def _causes(kb: KnowledgeBase, t: _Tables, ev: Evaluation, fired: tuple) -> list[RankedCause]:
     open_blocked = _open_blocked(ev)
-    key = (
-        ev.rank,
-        tuple(o.compiled.rule.id for o in ev.fired),
-        tuple(o.compiled.rule.id for o in open_blocked),
-        bool(ev.unanswered),
-        bool(ev.unexplained),
-    )
+    key = (fired, tuple(o.compiled.rule.id for o in open_blocked))
+    return t.store("causes").get_or_build(key, _rank_causes, kb, t, ev, open_blocked)
 
-    def build() -> tuple:
-        causes = _rank_causes(kb, t, ev, open_blocked)
+
+@dataclass(frozen=True)
+class _Advice:
+    """Advice items, their joined text and the sources of a result, shared between results
+    with the same disposition, fired rules and policies. When red-flag questions are open,
+    the item at `intro` is a placeholder that each result fills with its own list."""
+
+    items: list[AdviceItem]
+    sources: list[SourceCitation]
+    citations: list[str]
+    text: str
+    intro: int = -1
+    before: str = ""
+    after: str = ""
+
+
+def _advice(kb: KnowledgeBase, t: _Tables, ev: Evaluation, fired: tuple) -> _Advice:
+    key = (ev.rank, fired, bool(ev.unanswered), bool(ev.unexplained))
+
+    def build() -> _Advice:
         ids = _advice_ids(ev)
-        advice = [t.advice_items[advice_id] for advice_id in ids]
+        items = [t.advice_items[advice_id] for advice_id in ids]
         sources = _sources(kb, t, ev, ids)
-        texts = t.citation_texts
-        return (
-            causes,
-            advice,
-            sources,
-            [texts[src.id] for src in sources],
-            " ".join(i.text for i in advice),
-        )
+        citations = [t.citation_texts[src.id] for src in sources]
+        texts = [i.text for i in items]
+        if "unanswered_intro" not in ids:
+            return _Advice(items, sources, citations, " ".join(texts))
+        at = ids.index("unanswered_intro")
+        before, after = " ".join(texts[:at]), " ".join(texts[at + 1 :])
+        return _Advice(items, sources, citations, "", at, before, after)
 
-    return t.store("parts").get_or_build(key, build)
+    return t.store("advice").get_or_build(key, build)
 
 
 def _sources(kb: KnowledgeBase, t: _Tables, ev: Evaluation, ids: list[str]) -> list:
@@ -234,22 +268,31 @@ def _sources(kb: KnowledgeBase, t: _Tables, ev: Evaluation, ids: list[str]) -> l
     store = t.store("source_citations")
     out = []
     for ref, locs in locators.items():
-        src = kb.sources[ref]
-        out.append(store.get_or_build((ref, *locs), lambda src=src, locs=locs: _fast(
-            SourceCitation, id=src.id, citation=src.citation,
-            checked_on=src.checked_on.isoformat(), locators=locs)))  # fmt: skip
+        out.append(store.get_or_build((ref, *locs), _citation, kb, ref, locs))
     return out
 
 
-def _with_unanswered(t: _Tables, kb: KnowledgeBase, ev: Evaluation, advice: list) -> tuple:
-    items = list(advice)
-    labels = t.store("label_lists").get_or_build(ev.unanswered, lambda: "; ".join(
-        kb.findings[c].label.lower() for c in ev.unanswered if c in kb.findings))  # fmt: skip
-    for i, item in enumerate(items):
-        if item.id == "unanswered_intro":
-            items[i] = _fast(AdviceItem, id=item.id, kind=item.kind, sources=item.sources,
-                             text=f"{item.text} {labels}.")  # fmt: skip
-    return items, " ".join(item.text for item in items)
+def _citation(kb: KnowledgeBase, ref: str, locators: list[str]) -> SourceCitation:
+    src = kb.sources[ref]
+    return _fast(SourceCitation, id=src.id, citation=src.citation,
+                 checked_on=src.checked_on.isoformat(), locators=locators)  # fmt: skip
+
+
+def _with_unanswered(t: _Tables, kb: KnowledgeBase, ev: Evaluation, advice: _Advice) -> tuple:
+    """The advice items and text with this case's open red-flag questions listed."""
+    intro = t.store("unanswered_intro").get_or_build(
+        ev.unanswered, _unanswered_item, kb, advice.items[advice.intro], ev.unanswered
+    )
+    items = list(advice.items)
+    items[advice.intro] = intro
+    text = " ".join(part for part in (advice.before, intro.text, advice.after) if part)
+    return items, text
+
+
+def _unanswered_item(kb: KnowledgeBase, item: AdviceItem, codes: tuple[str, ...]) -> AdviceItem:
+    labels = "; ".join(kb.findings[c].label.lower() for c in codes if c in kb.findings)
+    return _fast(AdviceItem, id=item.id, kind=item.kind, sources=item.sources,
+                 text=f"{item.text} {labels}.")  # fmt: skip
 
 
 def _unknown_names(outcome: RuleOutcome, ev: Evaluation, present: dict) -> list[str]:
@@ -274,9 +317,7 @@ def _unknown_names(outcome: RuleOutcome, ev: Evaluation, present: dict) -> list[
 def _trace(kb: KnowledgeBase, t: _Tables, ev: Evaluation) -> list[TraceStep]:
     store = t.store("trace_steps")
     steps = [
-        store.get_or_build(
-            (o.compiled.rule.id, "fired", o.matched), lambda o=o: _rule_step(kb, o, "fired", [])
-        )  # fmt: skip
+        store.get_or_build((o.compiled.rule.id, "fired", o.matched), _rule_step, kb, o, "fired", [])
         for o in ev.fired
     ]
     # Blocked rules are traced when they matter: answering could raise the result, or the
@@ -288,14 +329,13 @@ def _trace(kb: KnowledgeBase, t: _Tables, ev: Evaluation) -> list[TraceStep]:
         for o in relevant:
             unknown = _unknown_names(o, ev, present)
             key = (o.compiled.rule.id, "blocked_by_unknown", o.matched, *unknown)
-            steps.append(store.get_or_build(
-                key, lambda o=o, unknown=unknown: _rule_step(kb, o, "blocked_by_unknown", unknown)))  # fmt: skip
+            steps.append(store.get_or_build(key, _rule_step, kb, o, "blocked_by_unknown", unknown))
     for policy_id, codes in (
         ("unanswered_red_flag", ev.unanswered),
         ("unexplained_finding", ev.unexplained),
     ):
         if codes:
-            steps.append(store.get_or_build((policy_id, codes), lambda policy_id=policy_id, codes=codes: _policy_step(kb, policy_id, codes)))  # fmt: skip
+            steps.append(store.get_or_build((policy_id, codes), _policy_step, kb, policy_id, codes))
     return steps
 
 
@@ -338,9 +378,13 @@ def _policy_step(kb: KnowledgeBase, policy_id: str, codes: tuple[str, ...]) -> T
 
 def build_result(kb: KnowledgeBase, ev: Evaluation) -> TriageResult:
     t = _tables(kb)
-    causes, advice, sources, citations, advice_text = _parts(kb, t, ev)
-    if ev.unanswered:
-        advice, advice_text = _with_unanswered(t, kb, ev, advice)
+    fired = tuple([o.compiled.rule.id for o in ev.fired])
+    causes = _causes(kb, t, ev, fired)
+    advice = _advice(kb, t, ev, fired)
+    if advice.intro >= 0:
+        advice_items, advice_text = _with_unanswered(t, kb, ev, advice)
+    else:
+        advice_items, advice_text = list(advice.items), advice.text
     education: list[str] = []
     if t.education is not None:
         present = [code for code, value in ev.status.items() if value is True]
@@ -357,12 +401,12 @@ def build_result(kb: KnowledgeBase, ev: Evaluation) -> TriageResult:
         disposition=disposition,
         headline=t.headlines[disposition],
         causes=list(causes),
-        red_flags=_red_flags(kb, ev),
+        red_flags=_red_flags(kb, t, ev),
         unanswered=list(ev.unanswered),
         advice=advice_text,
-        advice_items=list(advice),
-        citations=list(citations),
-        sources=list(sources),
+        advice_items=advice_items,
+        citations=list(advice.citations),
+        sources=list(advice.sources),
         education=education,
         trace=_trace(kb, t, ev),
         notes=notes,
