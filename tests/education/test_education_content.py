@@ -337,3 +337,16 @@ def test_no_dose_advice_in_patient_entries(entries: dict[str, EducationEntry]) -
     for entry in entries.values():
         if entry.audience == "patient":
             assert not dose.search(text_of(entry)), entry.id
+
+
+def test_ranking_memo_changes_nothing_and_can_be_cleared():
+    """Remembered cause scores give the same ranking as a fresh computation."""
+    from esiguard.education import clear_memos, entries_for
+
+    causes, findings = ["epidural_hematoma", "epidural_abscess"], ["leg_weakness", "fever"]
+    clear_memos()
+    fresh = entries_for(causes, findings)
+    assert entries_for(causes, findings) == fresh
+    clear_memos()
+    assert entries_for(causes, ["leg_weakness"]) == entries_for(causes, ["leg_weakness"])
+    assert entries_for(causes, findings) == fresh

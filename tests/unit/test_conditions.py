@@ -112,3 +112,45 @@ def test_severity_is_read_from_the_0_to_10_score_when_not_recorded(kb):
         kb, {"finding": "neck_pain", "severity": "severe"}, findings=[{"code": "neck_pain"}]
     )[0]
     assert (five, eight, none) == (False, True, None)
+
+
+def test_unless_records_nothing_it_looked_at(kb):
+    """An exception's findings and unknowns are not the rule's: nothing inside `unless` is
+    recorded, whether the exception holds, fails or is unknown."""
+    findings = [{"code": "leg_weakness"}, {"code": "fever"}]
+    for fever in (True, False, None):
+        case = {
+            "screen_complete": False,
+            "findings": [findings[0], {"code": "fever", "present": fever}],
+        }
+        condition = {"all": [{"finding": "leg_weakness"}, {"unless": {"finding": "fever"}}]}
+        value, ctx = check(kb, condition, **case)
+        assert value is (fever is not True)
+        assert ctx.matched == ["leg_weakness"]
+        assert ctx.unknown == [] and ctx.support == []
+
+
+def test_generated_check_reads_only_what_it_needs(kb):
+    """Each condition compiles to one Python function whose source binds only the parts of
+    the case it reads (a finding test never touches the patient or the procedure)."""
+    compiler = Compiler(kb)
+    finding = compiler.compile({"finding": "fever", "value": {"ge": 38.0}}, _Where("t", "t", "w"))
+    assert finding.source.startswith("def check_")
+    assert "ctx.status" in finding.source and "ctx.patient" not in finding.source
+    assert "ctx.procedure" not in finding.source
+    patient = compiler.compile({"patient": {"age": {"ge": 65}}}, _Where("t", "t", "w"))
+    assert "ctx.patient" in patient.source and "ctx.status" not in patient.source
+
+
+def test_candidates_are_rules_reading_a_present_finding_plus_ungated_ones():
+    """Rule positions come back lowest first; a rule without a gate is always a candidate."""
+    from esiguard.kb.conditions import CompiledKb, bit_positions
+
+    assert bit_positions(0) == []
+    assert bit_positions(0b101001) == [0, 3, 5]
+    assert bit_positions(1 << 130) == [130]
+    compiled = CompiledKb(rules=(), predicates={}, rules_reading={"fever": 0b100, "chills": 0b110},
+                          always=0b1)  # fmt: skip
+    assert compiled.candidates([]) == [0]
+    assert compiled.candidates(["fever"]) == [0, 2]
+    assert compiled.candidates(["fever", "chills", "unlisted"]) == [0, 1, 2]

@@ -101,3 +101,19 @@ def test_full_interview_reaches_a_stable_result(kb):
     result = triage(case, kb)
     assert result.unanswered == []
     assert result.disposition == "self_care"
+
+
+def test_warm_up_compiles_the_knowledge_base_and_freezes_it_for_the_gc(kb):
+    """`esiguard serve` warms up before serving: rules compiled, report tables built, and what
+    is loaded moved to the collector's permanent generation (full collections skip it)."""
+    import gc
+
+    from esiguard.pipeline import warm_up
+
+    gc.unfreeze()
+    try:
+        assert warm_up(kb) is kb
+        assert gc.get_freeze_count() > 0
+        assert "compiled_rules" in kb._sections and "report_tables" in kb._sections
+    finally:
+        gc.unfreeze()
