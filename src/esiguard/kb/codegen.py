@@ -10,6 +10,11 @@ function reads the case through short local names bound once from the EvalContex
     P  precise mode   H hours since the injection   R references (la_max_hours ...)
     PR procedure   PT patient   MC medication classes   MR restarted classes
     B  severity bands of the 0-10 scale
+
+Only checked names reach the source: codes, attributes and operators are validated against
+the vocabulary and the language's fixed tables before they are written, literals are written
+with repr(), and every other value (sets of allowed values, tables, predicate checks) is a
+named constant in the shared namespace.
 """
 
 from __future__ import annotations
