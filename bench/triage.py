@@ -10,7 +10,6 @@ Run: .venv/bin/python bench/triage.py [--cases N] [--repeat R]
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import random
@@ -20,7 +19,7 @@ import time
 from esiguard.case import parse_case
 from esiguard.engine.report import clear_memos
 from esiguard.kb import load_kb
-from esiguard.pipeline import triage
+from esiguard.pipeline import triage, warm_up
 
 APPROACHES = ["interlaminar", "transforaminal", "caudal", "unknown"]
 REGIONS = ["cervical", "thoracic", "lumbar", "sacral"]
@@ -94,7 +93,7 @@ def main() -> None:
     parsed = [parse_case(c) for c in raw]
     for case in parsed[:200]:  # warm caches (compiled rules, drug index) outside the timing
         triage(case, kb, use_narrative=False)
-    gc.freeze()  # as `esiguard serve` does once the knowledge base is loaded
+    warm_up(kb)  # as `esiguard serve` does before it serves
 
     # Results are discarded as they come (as a server would): keeping 10,000 results alive
     # would mostly measure the garbage collector walking them.

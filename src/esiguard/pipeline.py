@@ -52,9 +52,9 @@ def warm_up(kb: KnowledgeBase | None = None) -> KnowledgeBase:
     load (bench/triage.py). For long-running processes (the web app)."""
     import gc
 
-    base = kb if kb is not None else load_kb()
-    evaluation.compile_kb(base)
-    report.clear_memos(base)  # builds the report tables
+    base = kb if kb is not None else load_kb()  # loading compiles and checks the rules
+    evaluation.prepare(base)
+    report.prepare(base)
     gc.freeze()
     return base
 

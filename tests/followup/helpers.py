@@ -178,3 +178,9 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.kill()
         self.log.close()
+
+
+# The ten Oswestry sections as the protocol names them; sex life is the one patients may skip.
+ODI_SECTIONS = ("pain_intensity", "personal_care", "lifting", "walking", "sitting", "standing",
+                "sleeping", "sex_life", "social_life", "travelling")  # fmt: skip
+ODI_SECTIONS_WITHOUT_SEX_LIFE = tuple(s for s in ODI_SECTIONS if s != "sex_life")

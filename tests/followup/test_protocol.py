@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from tests.followup.helpers import ODI_SECTIONS, ODI_SECTIONS_WITHOUT_SEX_LIFE
 
 from esiguard.followup.odi import OdiError, odi_percent
 from esiguard.followup.protocol import load_protocol
@@ -45,36 +46,14 @@ def test_slots_open_before_and_close_after_their_due_time(protocol):
     [
         (
             dict.fromkeys(
-                (
-                    "pain_intensity",
-                    "personal_care",
-                    "lifting",
-                    "walking",
-                    "sitting",
-                    "standing",
-                    "sleeping",
-                    "sex_life",
-                    "social_life",
-                    "travelling",
-                ),
+                ODI_SECTIONS,
                 0,
             ),
             0.0,
         ),
         (
             dict.fromkeys(
-                (
-                    "pain_intensity",
-                    "personal_care",
-                    "lifting",
-                    "walking",
-                    "sitting",
-                    "standing",
-                    "sleeping",
-                    "sex_life",
-                    "social_life",
-                    "travelling",
-                ),
+                ODI_SECTIONS,
                 5,
             ),
             100.0,
@@ -82,17 +61,7 @@ def test_slots_open_before_and_close_after_their_due_time(protocol):
         # Sex life left out: 9 sections, denominator 45 (Fairbank & Pynsent 2000): 18/45 = 40 %.
         (
             dict.fromkeys(
-                (
-                    "pain_intensity",
-                    "personal_care",
-                    "lifting",
-                    "walking",
-                    "sitting",
-                    "standing",
-                    "sleeping",
-                    "social_life",
-                    "travelling",
-                ),
+                ODI_SECTIONS_WITHOUT_SEX_LIFE,
                 2,
             ),
             40.0,

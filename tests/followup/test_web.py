@@ -7,7 +7,7 @@ import re
 
 import pytest
 from sqlalchemy import func, select
-from tests.followup.helpers import PASSWORD
+from tests.followup.helpers import ODI_SECTIONS_WITHOUT_SEX_LIFE, PASSWORD
 from tests.web.helpers import assert_canonical_error
 
 from esiguard.store.tables import AuditEntry, CheckIn, Escalation
@@ -230,20 +230,7 @@ def test_the_audit_log_records_views_and_changes_and_only_admins_read_it(nurse_a
 
 def test_baseline_and_two_week_outcomes_show_as_a_change(nurse_a, client_b, db):
     enrolment_id, link = enrol(nurse_a)
-    odi_all = {
-        f"odi.{s}": "3"
-        for s in (
-            "pain_intensity",
-            "personal_care",
-            "lifting",
-            "walking",
-            "sitting",
-            "standing",
-            "sleeping",
-            "social_life",
-            "travelling",
-        )
-    }
+    odi_all = {f"odi.{s}": "3" for s in ODI_SECTIONS_WITHOUT_SEX_LIFE}
     assert client_b.get(f"{link}/outcomes/two_weeks").status_code == 409  # not due yet
     bad = client_b.post(
         f"{link}/outcomes/baseline", data={"pain_nrs": "8", "odi.pain_intensity": "3"}

@@ -122,6 +122,11 @@ def _tables(kb: KnowledgeBase) -> _Tables:
     return kb.section("evaluation_tables", build)
 
 
+def prepare(kb: KnowledgeBase) -> None:
+    """Gather the evaluation tables now rather than on the first case."""
+    _tables(kb)
+
+
 def _drug_classes(kb: KnowledgeBase) -> Any:
     try:
         from esiguard.screening.drugs import resolve_drug

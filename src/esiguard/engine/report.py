@@ -99,6 +99,11 @@ def _tables(kb: KnowledgeBase) -> _Tables:
     return kb.section("report_tables", build)
 
 
+def prepare(kb: KnowledgeBase) -> None:
+    """Gather the report tables now rather than on the first case."""
+    _tables(kb)
+
+
 def clear_memos(kb: KnowledgeBase) -> None:
     """Forget every shared result part (benchmarks use this so runs do not share work)."""
     _tables(kb).stores.clear()

@@ -207,37 +207,33 @@ class Compiler:
 
     # -- combinators --------------------------------------------------------------------
     def _emit_all(self, parts: list, where: _Where, src: Source, depth: int, out: str) -> None:
-        src.line(depth, f"{out} = True")
-        for i, sub in enumerate(parts):
-            inner = depth
-            if i:  # False wins: the parts after a False part are not evaluated
-                src.line(depth, f"if {out} is not False:")
-                inner += 1
-            part = src.var("a")
-            self._emit(sub, where.at(i), src, inner, part)
-            src.line(inner, f"if {part} is False:")
-            src.line(inner + 1, f"{out} = False")
-            src.line(inner, f"elif {part} is None:")
-            src.line(inner + 1, f"{out} = None")
+        # Kleene AND: False wins, so the parts after a False part are not evaluated.
+        self._emit_junction(parts, where, src, depth, out, start="True",
+                            go_on="{out} is not False",
+                            fold=(("{part} is False", "False"), ("{part} is None", "None")))  # fmt: skip
 
     def _emit_any(self, parts: list, where: _Where, src: Source, depth: int, out: str) -> None:
-        # In precise mode every branch is evaluated so that all matching findings are recorded:
-        # a fired rule accounts for every present finding it mentions, not just the first.
-        src.line(depth, f"{out} = False")
+        # Kleene OR. In precise mode every branch is evaluated so that all matching findings
+        # are recorded: a fired rule accounts for every present finding it mentions.
+        self._emit_junction(parts, where, src, depth, out, start="False",
+                            go_on="P or {out} is not True" if self._track else "{out} is not True",
+                            fold=(("{part}", "True"), ("{part} is None and {out} is False", "None")))  # fmt: skip
+
+    def _emit_junction(self, parts: list, where: _Where, src: Source, depth: int, out: str, *,
+                       start: str, go_on: str, fold: tuple[tuple[str, str], ...]) -> None:  # fmt: skip
+        """`out` starts at `start`; each part after the first runs only while `go_on` holds,
+        then the first `fold` test that holds for the part sets `out` to its value."""
+        src.line(depth, f"{out} = {start}")
         for i, sub in enumerate(parts):
             inner = depth
             if i:
-                src.line(
-                    depth,
-                    f"if P or {out} is not True:" if self._track else f"if {out} is not True:",
-                )
+                src.line(depth, f"if {go_on.format(out=out)}:")
                 inner += 1
             part = src.var("a")
             self._emit(sub, where.at(i), src, inner, part)
-            src.line(inner, f"if {part}:")
-            src.line(inner + 1, f"{out} = True")
-            src.line(inner, f"elif {part} is None and {out} is False:")
-            src.line(inner + 1, f"{out} = None")
+            for keyword, (test, value) in zip(("if", "elif"), fold, strict=True):
+                src.line(inner, f"{keyword} {test.format(part=part, out=out)}:")
+                src.line(inner + 1, f"{out} = {value}")
 
     def _emit_not(self, arg: Any, where: _Where, src: Source, depth: int, out: str) -> None:
         part, m, s = src.var("a"), src.var("n"), src.var("n")
