@@ -7,12 +7,13 @@ The content is data (kb/data/education/*.yaml); this package loads it once per k
     get_entry(entry_id, kb=None) -> EducationEntry             one entry (KeyError if unknown)
     search(words, kb=None, limit=10) -> [(entry, score)]       ranked, typo-tolerant
     entries_for(cause_codes, finding_codes, kb=None) -> [id]   for TriageResult.education (<= 5)
+    ranking(kb=None) -> rank(cause_codes, finding_codes)      entries_for bound to one KB
     suggest(text, kb=None, limit=3) -> [id]                    closest ids for an unknown topic
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rapidfuzz import fuzz, process
 
@@ -30,6 +31,7 @@ __all__ = [
     "get_entry",
     "load_education",
     "normalise_topic",
+    "ranking",
     "search",
     "suggest",
 ]
@@ -81,6 +83,11 @@ def entries_for(
     the dangerous causes it covers. Unknown codes are ignored.
     """
     return _catalogue(kb).relevance.rank(list(cause_codes), list(finding_codes), MAX_RESULTS)
+
+
+def ranking(kb: KnowledgeBase | None = None) -> Callable[[Sequence[str], Sequence[str]], list[str]]:
+    """`entries_for` bound to one knowledge base, for callers that rank many results."""
+    return _catalogue(kb).relevance.rank
 
 
 def clear_memos(kb: KnowledgeBase | None = None) -> None:

@@ -68,20 +68,29 @@ class RelevanceIndex:
     ) -> list[str]:
         """Entry ids for these causes (most likely first) and findings; unknown codes add none."""
         causes = tuple(dict.fromkeys(cause_codes))
-        scores = dict(self._cause_scores(causes))
-        get = scores.get
-        findings = list(dict.fromkeys(finding_codes))
+        scores = self._cause_scores(causes)
+        findings = dict.fromkeys(finding_codes)
         by_finding = self.by_finding
-        for code in findings:
-            for entry_id in by_finding.get(code, ()):
-                scores[entry_id] = get(entry_id, 0.0) + FINDING_WEIGHT / len(findings)
+        hits = [entry_id for code in findings for entry_id in by_finding.get(code, ())]
+        if hits:
+            scores = dict(scores)  # the memo's copy stays as it was
+            get = scores.get
+            share = FINDING_WEIGHT / len(findings)
+            for entry_id in hits:
+                scores[entry_id] = get(entry_id, 0.0) + share
         order = self.order
         # Highest score first, ties in catalogue order (tuples sort without a key function).
-        ranked = [entry for _, _, entry in sorted([(-score, order[entry], entry)
-                                                   for entry, score in scores.items()])]  # fmt: skip
+        ranked = sorted([(-score, order[entry], entry) for entry, score in scores.items()])
+        limit = max(limit, 0)
         if EMERGENCY_ENTRY_ID in order and not self.emergency_causes.isdisjoint(causes):
-            ranked = [EMERGENCY_ENTRY_ID, *(e for e in ranked if e != EMERGENCY_ENTRY_ID)]
-        return ranked[: max(limit, 0)]
+            out = [EMERGENCY_ENTRY_ID]
+            for _, _, entry in ranked:
+                if len(out) >= limit:
+                    break
+                if entry != EMERGENCY_ENTRY_ID:
+                    out.append(entry)
+            return out[:limit]
+        return [entry for _, _, entry in ranked[:limit]]
 
     def clear_memo(self) -> None:
         self._memo.clear()

@@ -251,6 +251,7 @@ def _evaluate(case: Case, kb: KnowledgeBase, *, precise: bool) -> Evaluation:
     # unanswered-red-flag policy covers it). Precise mode visits all, for the questions.
     rules, gates = compiled.rules, compiled.gate_masks
     order = range(len(rules)) if precise else compiled.candidates(present)
+    rerun = []
     for index in order:
         gate = gates[index]
         if gate and not gate & live:
@@ -262,6 +263,7 @@ def _evaluate(case: Case, kb: KnowledgeBase, *, precise: bool) -> Evaluation:
             unknown.clear()
         if support:
             support.clear()
+        ctx.cut = False
         value = rule.check(ctx)
         if value is False:
             continue
@@ -275,6 +277,8 @@ def _evaluate(case: Case, kb: KnowledgeBase, *, precise: bool) -> Evaluation:
             tuple(unknown) if len(unknown) < 2 else tuple(dict.fromkeys(unknown)),
         )
         if value:
+            if ctx.cut:
+                rerun.append(len(fired))
             fired.append(outcome)
             if rule.rank > fired_rank:
                 fired_rank = rule.rank
@@ -284,18 +288,18 @@ def _evaluate(case: Case, kb: KnowledgeBase, *, precise: bool) -> Evaluation:
             if rule.floor_rank > floor_rank and outcome.matched:
                 floor_rank = rule.floor_rank
 
-    if not precise and fired:
-        # Fired rules are re-run in precise mode so each records every finding it accounts for.
+    if rerun:
+        # A fired rule whose `any` stopped at a true branch is re-run in precise mode so that
+        # it records every finding it accounts for.
         ctx.precise = True
         ctx.predicate_cache.clear()
-        for i, outcome in enumerate(fired):
-            if not outcome.compiled.has_any:
-                continue  # without an `any`, the fast pass already saw every branch
+        for i in rerun:
+            compiled_rule = fired[i].compiled
             matched.clear()
             unknown.clear()
             support.clear()
-            outcome.compiled.check(ctx)
-            fired[i] = RuleOutcome(outcome.compiled, True, tuple(dict.fromkeys(matched)), ())
+            compiled_rule.check(ctx)
+            fired[i] = RuleOutcome(compiled_rule, True, tuple(dict.fromkeys(matched)), ())
 
     unanswered = _unanswered(status, tables)
     explained = {code for o in fired if o.compiled.rank >= 0 for code in o.matched}

@@ -8,7 +8,6 @@ identical inputs are shared between results through bounded stores.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,10 +127,10 @@ def _fast(cls: Any, **values: Any) -> Any:
 def _education_for(kb: KnowledgeBase) -> Any:
     """The education ranking (entry ids for causes and findings), or None without education."""
     try:
-        from esiguard.education import entries_for
+        from esiguard.education import ranking
     except ImportError:  # pragma: no cover
         return None
-    return functools.partial(entries_for, kb=kb)
+    return ranking(kb)
 
 
 def _open_blocked(ev: Evaluation) -> list[RuleOutcome]:

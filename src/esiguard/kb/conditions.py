@@ -93,6 +93,9 @@ class EvalContext:
     support: list[str] = field(default_factory=list)
     unknown: list[tuple[str, str | None]] = field(default_factory=list)
     predicate_cache: dict[str, tuple] = field(default_factory=dict)
+    # set when fast mode skipped a branch of `any` after a true one: what was recorded may
+    # then miss findings a precise run would match
+    cut: bool = False
     value_cache: dict[str, Tri] = field(default_factory=dict)  # predicate values, untracked
 
 
@@ -217,12 +220,15 @@ class Compiler:
         # are recorded: a fired rule accounts for every present finding it mentions.
         self._emit_junction(parts, where, src, depth, out, start="False",
                             go_on="P or {out} is not True" if self._track else "{out} is not True",
+                            on_skip="ctx.cut = True" if self._track else "",
                             fold=(("{part}", "True"), ("{part} is None and {out} is False", "None")))  # fmt: skip
 
     def _emit_junction(self, parts: list, where: _Where, src: Source, depth: int, out: str, *,
-                       start: str, go_on: str, fold: tuple[tuple[str, str], ...]) -> None:  # fmt: skip
-        """`out` starts at `start`; each part after the first runs only while `go_on` holds,
-        then the first `fold` test that holds for the part sets `out` to its value."""
+                       start: str, go_on: str, fold: tuple[tuple[str, str], ...],
+                       on_skip: str = "") -> None:  # fmt: skip
+        """`out` starts at `start`; each part after the first runs only while `go_on` holds
+        (else `on_skip` runs), then the first `fold` test that holds for the part sets `out`
+        to its value."""
         src.line(depth, f"{out} = {start}")
         for i, sub in enumerate(parts):
             inner = depth
@@ -234,6 +240,9 @@ class Compiler:
             for keyword, (test, value) in zip(("if", "elif"), fold, strict=True):
                 src.line(inner, f"{keyword} {test.format(part=part, out=out)}:")
                 src.line(inner + 1, f"{out} = {value}")
+            if i and on_skip:
+                src.line(depth, "else:")
+                src.line(depth + 1, on_skip)
 
     def _emit_not(self, arg: Any, where: _Where, src: Source, depth: int, out: str) -> None:
         part, m, s = src.var("a"), src.var("n"), src.var("n")
@@ -302,15 +311,22 @@ class Compiler:
             cached = ctx.predicate_cache.get(name)
             if cached is None:
                 start_m, start_u, start_s = len(ctx.matched), len(ctx.unknown), len(ctx.support)
+                outer_cut, ctx.cut = ctx.cut, False
                 value = compiled(ctx)
                 cached = (value, tuple(ctx.matched[start_m:]), tuple(ctx.unknown[start_u:]),
-                          tuple(ctx.support[start_s:]))  # fmt: skip
+                          tuple(ctx.support[start_s:]), ctx.cut)  # fmt: skip
                 ctx.predicate_cache[name] = cached
+                ctx.cut = outer_cut or ctx.cut
                 return value
-            value, matched, unknown, support = cached
-            ctx.matched.extend(matched)
-            ctx.unknown.extend(unknown)
-            ctx.support.extend(support)
+            value, matched, unknown, support, cut = cached
+            if matched:
+                ctx.matched.extend(matched)
+            if unknown:
+                ctx.unknown.extend(unknown)
+            if support:
+                ctx.support.extend(support)
+            if cut:
+                ctx.cut = True
             return value
 
         self._predicate_refs[(name, track)] = check
@@ -574,7 +590,6 @@ class CompiledRule:
     # fast path name a blocked rule's unknowns without evaluating it again
     references: tuple[tuple[str, str | None], ...] = ()
     referenced_codes: frozenset[str] = frozenset()
-    has_any: bool = True  # contains an `any` (directly or in a predicate) that may short-cut
 
 
 @dataclass(frozen=True)
@@ -638,18 +653,6 @@ def _references(node: Any, kb: KnowledgeBase) -> list[tuple[str, str | None]]:
     return out
 
 
-def _has_any(node: Any, kb: KnowledgeBase) -> bool:
-    if isinstance(node, dict):
-        if "any" in node:
-            return True
-        if "predicate" in node:
-            return _has_any(kb.predicates[node["predicate"]].when, kb)
-        return any(_has_any(v, kb) for k, v in node.items() if k not in ("unless", "not"))
-    if isinstance(node, list):
-        return any(_has_any(v, kb) for v in node)
-    return False
-
-
 def compile_kb(kb: KnowledgeBase) -> CompiledKb:
     """Compile every predicate and rule; cached on the knowledge base."""
     from esiguard.kb.schema import DISPOSITION_ORDER
@@ -673,7 +676,6 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKb:
                     floor_rank=DISPOSITION_ORDER.index(rule.if_unknown) if rule.if_unknown else -1,
                     references=(refs := tuple(dict.fromkeys(_references(rule.when, kb)))),
                     referenced_codes=frozenset(code for code, _ in refs if code != "case"),
-                    has_any=_has_any(rule.when, kb),
                 )
             )
         # Most urgent first, as telephone-triage protocols check them.
