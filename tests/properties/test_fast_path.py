@@ -47,6 +47,9 @@ def test_pruned_evaluation_fires_what_every_rule_would(case):
     assert matched == {o.compiled.rule.id: sorted(o.matched) for o in precise.fired}
     assert fast.unanswered == precise.unanswered
     assert fast.unexplained == precise.unexplained
+    for ev in (fast, precise):  # results list red flags and advice in this order
+        ranks = [o.compiled.rank for o in ev.fired]
+        assert ranks == sorted(ranks, reverse=True), "fired rules not most urgent first"
 
 
 COMPILER = Compiler(KB)

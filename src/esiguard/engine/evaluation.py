@@ -37,7 +37,7 @@ class RuleOutcome:
 class Evaluation:
     case: Case
     status: dict[str, Tri]
-    fired: tuple[RuleOutcome, ...]
+    fired: tuple[RuleOutcome, ...]  # most urgent rule first (rules are visited in that order)
     blocked: tuple[RuleOutcome, ...]
     unanswered: tuple[str, ...]
     unexplained: tuple[str, ...]

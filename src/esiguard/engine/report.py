@@ -13,6 +13,7 @@ from typing import Any
 
 from esiguard.engine.evaluation import Evaluation, RuleOutcome
 from esiguard.kb import KnowledgeBase
+from esiguard.kb.conditions import compile_kb
 from esiguard.kb.schema import DISPOSITION_ORDER
 from esiguard.result import (
     AdviceItem,
@@ -32,15 +33,31 @@ Pairs = tuple[tuple[str, str | None], ...]  # (source id, locator) as cited
 
 
 class _Store(dict):
-    """A bounded memo of shared result parts."""
+    """A bounded memo of shared result parts. Callers look up with `get` and, on a miss,
+    `put` what they built (inline at each call site: this runs a dozen times per triage)."""
 
-    def get_or_build(self, key: Any, build: Any, *args: Any) -> Any:
-        found = self.get(key)
-        if found is None:
-            if len(self) >= _SHARED_LIMIT:
-                self.clear()
-            found = self[key] = build(*args)
-        return found
+    def put(self, key: Any, value: Any) -> Any:
+        if len(self) >= _SHARED_LIMIT:
+            self.clear()
+        self[key] = value
+        return value
+
+
+@dataclass
+class _Stores:
+    causes: _Store = field(default_factory=_Store)
+    ranked_causes: _Store = field(default_factory=_Store)
+    advice: _Store = field(default_factory=_Store)
+    source_citations: _Store = field(default_factory=_Store)
+    unanswered_intro: _Store = field(default_factory=_Store)
+    red_flags: _Store = field(default_factory=_Store)
+    fired_steps: _Store = field(default_factory=_Store)
+    blocked_steps: _Store = field(default_factory=_Store)
+    policy_steps: _Store = field(default_factory=_Store)
+
+    def clear(self) -> None:
+        for store in vars(self).values():
+            store.clear()
 
 
 @dataclass
@@ -55,14 +72,11 @@ class _Tables:
     advice_items: dict[str, AdviceItem]
     citation_texts: dict[str, str]
     headlines: dict[str, str]
+    # per rule, how to name what left it undecided: (code, attribute, name) per reference
+    unknown_plans: dict[str, tuple[tuple[str, str | None, str], ...]]
+    lower_labels: dict[str, str]  # finding labels as listed inside a sentence
     education: Any
-    stores: dict[str, _Store] = field(default_factory=dict)
-
-    def store(self, name: str) -> _Store:
-        found = self.stores.get(name)
-        if found is None:
-            found = self.stores[name] = _Store()
-        return found
+    stores: _Stores = field(default_factory=_Stores)
 
 
 def _pairs(sources: Any) -> Pairs:
@@ -92,6 +106,14 @@ def _tables(kb: KnowledgeBase) -> _Tables:
             },
             citation_texts={sid: kb.citation_text(sid) for sid in kb.sources},
             headlines={d: kb.advice[f"headline_{d}"].text for d in DISPOSITION_ORDER},
+            unknown_plans={
+                rule.rule.id: tuple(
+                    (code, attr, f"{code}.{attr}" if code == "case" or attr else code)
+                    for code, attr in rule.references
+                )
+                for rule in compile_kb(kb).rules
+            },
+            lower_labels={code: f.label.lower() for code, f in kb.findings.items()},
             education=_education_for(kb),
         )
 
@@ -133,13 +155,6 @@ def _education_for(kb: KnowledgeBase) -> Any:
     return ranking(kb)
 
 
-def _open_blocked(ev: Evaluation) -> list[RuleOutcome]:
-    """Blocked rules that count for causes: a present finding points at them and firing
-    them would raise the disposition (the dangerous causes an unanswered question keeps open)."""
-    rank = ev.rank
-    return [o for o in ev.blocked if o.matched and o.compiled.rank >= rank]
-
-
 def _rank_causes(kb: KnowledgeBase, t: _Tables, ev: Evaluation, open_blocked: list) -> list:
     score: dict[str, float] = {}
     best_why: dict[str, tuple[float, str]] = {}
@@ -154,13 +169,15 @@ def _rank_causes(kb: KnowledgeBase, t: _Tables, ev: Evaluation, open_blocked: li
                     best_why[code] = (value, why)
     danger = t.cause_danger
     ordered = sorted([(-round(total, 3), danger[code], code) for code, total in score.items()])
-    store = t.store("ranked_causes")
+    store = t.stores.ranked_causes
     out = []
     for i, (_, _, code) in enumerate(ordered[:_MAX_CAUSES]):
         why, value = best_why[code][1], round(score[code], 2)
-        out.append(
-            store.get_or_build((code, i, why, value), _ranked_cause, kb, code, i, why, value)
-        )
+        key = (code, i, why, value)
+        cause = store.get(key)
+        if cause is None:
+            cause = store.put(key, _ranked_cause(kb, code, i, why, value))
+        out.append(cause)
     return out
 
 
@@ -176,31 +193,31 @@ def _red_flag(kb: KnowledgeBase, rule: Any, code: str) -> RedFlag:
 
 
 def _red_flags(kb: KnowledgeBase, t: _Tables, ev: Evaluation) -> list[RedFlag]:
+    """Red flags of the fired rules, most urgent rule first (ev.fired is in that order)."""
     flags: dict[str, RedFlag] = {}
-    store = t.store("red_flags")
-    fired = ev.fired
-    if len(fired) > 1:
-        fired = sorted(fired, key=lambda o: -o.compiled.rank)
-    for outcome in fired:
+    store = t.stores.red_flags
+    for outcome in ev.fired:
         rule = outcome.compiled.rule
         if not rule.red_flag:
             continue
         for code in outcome.matched:
             if code not in flags:
-                flags[code] = store.get_or_build((rule.id, code), _red_flag, kb, rule, code)
+                key = (rule.id, code)
+                flag = store.get(key)
+                if flag is None:
+                    flag = store.put(key, _red_flag(kb, rule, code))
+                flags[code] = flag
     return list(flags.values())
 
 
 def _advice_ids(ev: Evaluation) -> list[str]:
     disposition = ev.disposition
     ids: list[str] = [f"headline_{disposition}", f"do_now_{disposition}"]
-    fired = ev.fired
-    if len(fired) > 1:
-        fired = sorted(fired, key=lambda o: -o.compiled.rank)
-    for outcome in fired:
+    least = ev.rank - 1
+    for outcome in ev.fired:  # most urgent rule first
         rank = outcome.compiled.rank
         # Advice of a rule well below the final disposition would dilute the message.
-        if rank < 0 or rank < ev.rank - 1:
+        if rank < 0 or rank < least:
             continue
         for advice_id in outcome.compiled.rule.advice:
             if advice_id not in ids:
@@ -216,9 +233,16 @@ def _advice_ids(ev: Evaluation) -> list[str]:
 
 
 def _causes(kb: KnowledgeBase, t: _Tables, ev: Evaluation, fired: tuple) -> list[RankedCause]:
-    open_blocked = _open_blocked(ev)
-    key = (fired, tuple(o.compiled.rule.id for o in open_blocked))
-    return t.store("causes").get_or_build(key, _rank_causes, kb, t, ev, open_blocked)
+    """Blocked rules count for causes when a present finding points at them and firing them
+    would not lower the disposition: the dangerous causes an unanswered question keeps open."""
+    rank = ev.rank
+    open_blocked = [o for o in ev.blocked if o.matched and o.compiled.rank >= rank]
+    key = (fired, tuple([o.compiled.rule.id for o in open_blocked])) if open_blocked else fired
+    store = t.stores.causes
+    causes = store.get(key)
+    if causes is None:
+        causes = store.put(key, _rank_causes(kb, t, ev, open_blocked))
+    return causes
 
 
 @dataclass(frozen=True)
@@ -238,25 +262,30 @@ class _Advice:
 
 def _advice(kb: KnowledgeBase, t: _Tables, ev: Evaluation, fired: tuple) -> _Advice:
     key = (ev.rank, fired, bool(ev.unanswered), bool(ev.unexplained))
+    store = t.stores.advice
+    advice = store.get(key)
+    if advice is None:
+        advice = store.put(key, _build_advice(kb, t, ev))
+    return advice
 
-    def build() -> _Advice:
-        ids = _advice_ids(ev)
-        items = [t.advice_items[advice_id] for advice_id in ids]
-        sources = _sources(kb, t, ev, ids)
-        citations = [t.citation_texts[src.id] for src in sources]
-        texts = [i.text for i in items]
-        if "unanswered_intro" not in ids:
-            return _Advice(items, sources, citations, " ".join(texts))
-        at = ids.index("unanswered_intro")
-        before, after = " ".join(texts[:at]), " ".join(texts[at + 1 :])
-        return _Advice(items, sources, citations, "", at, before, after)
 
-    return t.store("advice").get_or_build(key, build)
+def _build_advice(kb: KnowledgeBase, t: _Tables, ev: Evaluation) -> _Advice:
+    ids = _advice_ids(ev)
+    items = [t.advice_items[advice_id] for advice_id in ids]
+    sources = _sources(kb, t, ev, ids)
+    citations = [t.citation_texts[src.id] for src in sources]
+    texts = [i.text for i in items]
+    if "unanswered_intro" not in ids:
+        return _Advice(items, sources, citations, " ".join(texts))
+    at = ids.index("unanswered_intro")
+    before, after = " ".join(texts[:at]), " ".join(texts[at + 1 :])
+    return _Advice(items, sources, citations, "", at, before, after)
 
 
 def _sources(kb: KnowledgeBase, t: _Tables, ev: Evaluation, ids: list[str]) -> list:
-    groups = [t.rule_sources[o.compiled.rule.id] for o in ev.fired]
-    groups.extend(t.advice_sources[advice_id] for advice_id in ids)
+    rule_sources, advice_sources = t.rule_sources, t.advice_sources
+    groups = [rule_sources[o.compiled.rule.id] for o in ev.fired]
+    groups.extend([advice_sources[advice_id] for advice_id in ids])
     if ev.unanswered:
         groups.append(t.policy_sources["unanswered_red_flag"])
     if ev.unexplained:
@@ -269,10 +298,14 @@ def _sources(kb: KnowledgeBase, t: _Tables, ev: Evaluation, ids: list[str]) -> l
                 locs = locators[ref] = []
             if locator and locator not in locs:
                 locs.append(locator)
-    store = t.store("source_citations")
+    store = t.stores.source_citations
     out = []
     for ref, locs in locators.items():
-        out.append(store.get_or_build((ref, *locs), _citation, kb, ref, locs))
+        key = (ref, *locs)
+        citation = store.get(key)
+        if citation is None:
+            citation = store.put(key, _citation(kb, ref, locs))
+        out.append(citation)
     return out
 
 
@@ -282,64 +315,84 @@ def _citation(kb: KnowledgeBase, ref: str, locators: list[str]) -> SourceCitatio
                  checked_on=src.checked_on.isoformat(), locators=locators)  # fmt: skip
 
 
-def _with_unanswered(t: _Tables, kb: KnowledgeBase, ev: Evaluation, advice: _Advice) -> tuple:
+def _with_unanswered(t: _Tables, ev: Evaluation, advice: _Advice) -> tuple:
     """The advice items and text with this case's open red-flag questions listed."""
-    intro = t.store("unanswered_intro").get_or_build(
-        ev.unanswered, _unanswered_item, kb, advice.items[advice.intro], ev.unanswered
-    )
+    store = t.stores.unanswered_intro
+    codes = ev.unanswered
+    intro = store.get(codes)
+    if intro is None:
+        intro = store.put(codes, _unanswered_item(t, advice.items[advice.intro], codes))
     items = list(advice.items)
     items[advice.intro] = intro
-    text = " ".join(part for part in (advice.before, intro.text, advice.after) if part)
+    text = intro.text  # never empty
+    if advice.before:
+        text = f"{advice.before} {text}"
+    if advice.after:
+        text = f"{text} {advice.after}"
     return items, text
 
 
-def _unanswered_item(kb: KnowledgeBase, item: AdviceItem, codes: tuple[str, ...]) -> AdviceItem:
-    labels = "; ".join(kb.findings[c].label.lower() for c in codes if c in kb.findings)
+def _unanswered_item(t: _Tables, item: AdviceItem, codes: tuple[str, ...]) -> AdviceItem:
+    lower = t.lower_labels
+    labels = "; ".join([lower[c] for c in codes if c in lower])
     return _fast(AdviceItem, id=item.id, kind=item.kind, sources=item.sources,
                  text=f"{item.text} {labels}.")  # fmt: skip
 
 
-def _unknown_names(outcome: RuleOutcome, ev: Evaluation, present: dict) -> list[str]:
+def _unknown_names(t: _Tables, outcome: RuleOutcome, ev: Evaluation, present: dict) -> list[str]:
     """The facts that left a blocked rule undecided: recorded ones in precise mode, else read
     off the rule's references (an unasked finding, or a missing attribute of a present one)."""
     if outcome.unknown:
         return [code if attr is None else f"{code}.{attr}" for code, attr in outcome.unknown]
     status, case = ev.status, ev.case
     names: list[str] = []
-    for code, attr in outcome.compiled.references:
+    for code, attr, name in t.unknown_plans[outcome.compiled.rule.id]:
         if code == "case":
             if case.hours_since_injection is None:
-                names.append("case.hours_since_injection")
+                names.append(name)
         elif attr is None:
             if status[code] is None:
-                names.append(code)
+                names.append(name)
         elif code in present and getattr(present[code], attr, None) is None:
-            names.append(f"{code}.{attr}")
+            names.append(name)
     return names
 
 
 def _trace(kb: KnowledgeBase, t: _Tables, ev: Evaluation) -> list[TraceStep]:
-    store = t.store("trace_steps")
-    steps = [
-        store.get_or_build((o.compiled.rule.id, "fired", o.matched), _rule_step, kb, o, "fired", [])
-        for o in ev.fired
-    ]
+    stores = t.stores
+    fired_steps = stores.fired_steps
+    steps = []
+    for o in ev.fired:
+        key = (o.compiled.rule.id, o.matched)
+        step = fired_steps.get(key)
+        if step is None:
+            step = fired_steps.put(key, _rule_step(kb, o, "fired", []))
+        steps.append(step)
     # Blocked rules are traced when they matter: answering could raise the result, or the
     # unknown holds up a floor. A blocked rule that could do neither changes nothing.
+    rank = ev.rank
     relevant = [o for o in ev.blocked
-                if o.compiled.rank > ev.rank or (o.matched and o.compiled.floor_rank >= 0)]  # fmt: skip
+                if o.compiled.rank > rank or (o.matched and o.compiled.floor_rank >= 0)]  # fmt: skip
     if relevant:
         present = ev.present_findings
+        blocked_steps = stores.blocked_steps
         for o in relevant:
-            unknown = _unknown_names(o, ev, present)
-            key = (o.compiled.rule.id, "blocked_by_unknown", o.matched, *unknown)
-            steps.append(store.get_or_build(key, _rule_step, kb, o, "blocked_by_unknown", unknown))
+            unknown = _unknown_names(t, o, ev, present)
+            key = (o.compiled.rule.id, o.matched, *unknown)
+            step = blocked_steps.get(key)
+            if step is None:
+                step = blocked_steps.put(key, _rule_step(kb, o, "blocked_by_unknown", unknown))
+            steps.append(step)
     for policy_id, codes in (
         ("unanswered_red_flag", ev.unanswered),
         ("unexplained_finding", ev.unexplained),
     ):
         if codes:
-            steps.append(store.get_or_build((policy_id, codes), _policy_step, kb, policy_id, codes))
+            key = (policy_id, codes)
+            step = stores.policy_steps.get(key)
+            if step is None:
+                step = stores.policy_steps.put(key, _policy_step(kb, policy_id, codes))
+            steps.append(step)
     return steps
 
 
@@ -386,7 +439,7 @@ def build_result(kb: KnowledgeBase, ev: Evaluation) -> TriageResult:
     causes = _causes(kb, t, ev, fired)
     advice = _advice(kb, t, ev, fired)
     if advice.intro >= 0:
-        advice_items, advice_text = _with_unanswered(t, kb, ev, advice)
+        advice_items, advice_text = _with_unanswered(t, ev, advice)
     else:
         advice_items, advice_text = list(advice.items), advice.text
     education: list[str] = []
