@@ -43,6 +43,7 @@ class Evaluation:
     unexplained: tuple[str, ...]
     fired_rank: int
     rank: int
+    present: tuple[str, ...] = ()  # codes answered present, as listed
 
     @property
     def disposition(self) -> str:
@@ -57,11 +58,7 @@ class FindingStatus(dict):
     """Status of every finding code: listed ones hold their answer; an unlisted code reads as
     absent when the screen is complete, else unknown. Only listed codes are stored (cheap)."""
 
-    __slots__ = ("default",)
-
-    def __init__(self, default: Tri) -> None:
-        super().__init__()
-        self.default = default
+    __slots__ = ("default",)  # set right after creation: dict's own __init__ stays in C
 
     def __missing__(self, code: str) -> Tri:
         return self.default
@@ -71,7 +68,8 @@ _CONCERN = {True: 2, None: 1, False: 0}
 
 
 def _finding_status(case: Case) -> tuple[FindingStatus, dict[str, Finding]]:
-    status = FindingStatus(False if case.screen_complete else None)
+    status = FindingStatus()
+    status.default = False if case.screen_complete else None
     chosen: dict[str, Finding] = {}
     for finding in case.findings:
         code, present = finding.code, finding.present
@@ -97,29 +95,30 @@ class _Tables:
     unexplained_floor: int
 
 
-def _tables(kb: KnowledgeBase) -> _Tables:
-    def build(kb: KnowledgeBase) -> _Tables:
-        flags = sorted((f for f in kb.findings.values() if f.red_flag),
-                       key=lambda f: (f.ask_priority, f.code))  # fmt: skip
-        refs = {
-            name: {
-                "la_expected_hours": fact.block_expected_hours,
-                "la_max_hours": fact.block_max_hours,
-            }  # fmt: skip
-            for name, fact in kb.local_anesthetics.items()
-        }
-        return _Tables(
-            compiled=compile_kb(kb),
-            red_flags=tuple(f.code for f in flags),
-            red_flag_order={f.code: i for i, f in enumerate(flags)},
-            refs=refs,
-            default_refs=refs["unknown"],
-            drug_class=_drug_classes(kb),
-            unanswered_floor=DISPOSITION_ORDER.index(kb.policies["unanswered_red_flag"].floor),
-            unexplained_floor=DISPOSITION_ORDER.index(kb.policies["unexplained_finding"].floor),
-        )
+def _build_tables(kb: KnowledgeBase) -> _Tables:
+    flags = sorted((f for f in kb.findings.values() if f.red_flag),
+                   key=lambda f: (f.ask_priority, f.code))  # fmt: skip
+    refs = {
+        name: {
+            "la_expected_hours": fact.block_expected_hours,
+            "la_max_hours": fact.block_max_hours,
+        }  # fmt: skip
+        for name, fact in kb.local_anesthetics.items()
+    }
+    return _Tables(
+        compiled=compile_kb(kb),
+        red_flags=tuple(f.code for f in flags),
+        red_flag_order={f.code: i for i, f in enumerate(flags)},
+        refs=refs,
+        default_refs=refs["unknown"],
+        drug_class=_drug_classes(kb),
+        unanswered_floor=DISPOSITION_ORDER.index(kb.policies["unanswered_red_flag"].floor),
+        unexplained_floor=DISPOSITION_ORDER.index(kb.policies["unexplained_finding"].floor),
+    )
 
-    return kb.section("evaluation_tables", build)
+
+def _tables(kb: KnowledgeBase) -> _Tables:
+    return kb.section("evaluation_tables", _build_tables)
 
 
 def prepare(kb: KnowledgeBase) -> None:
@@ -310,7 +309,7 @@ def _evaluate(case: Case, kb: KnowledgeBase, *, precise: bool) -> Evaluation:
     if unexplained and tables.unexplained_floor > rank:
         rank = tables.unexplained_floor
     return Evaluation(case, status, tuple(fired), tuple(blocked), unanswered, unexplained,
-                      fired_rank, rank)  # fmt: skip
+                      fired_rank, rank, tuple(present))  # fmt: skip
 
 
 def _unanswered(status: FindingStatus, tables: _Tables) -> tuple[str, ...]:

@@ -83,41 +83,42 @@ def _pairs(sources: Any) -> Pairs:
     return tuple((s.ref, s.locator) for s in sources)
 
 
-def _tables(kb: KnowledgeBase) -> _Tables:
-    def build(kb: KnowledgeBase) -> _Tables:
-        return _Tables(
-            rule_sources={rule.id: _pairs(rule.sources) for rule in kb.rules},
-            rule_causes={
-                rule.id: tuple((w.code, w.weight, w.why or rule.why) for w in rule.causes)
-                for rule in kb.rules
-            },
-            cause_danger={code: -cause.danger for code, cause in kb.causes.items()},
-            advice_sources={block.id: _pairs(block.sources) for block in kb.advice.values()},
-            policy_sources={pid: _pairs(p.sources) for pid, p in kb.policies.items()},
-            # Results are frozen, so one prebuilt item per advice block serves all results.
-            advice_items={
-                block.id: AdviceItem(
-                    id=block.id,
-                    kind=block.kind,
-                    text=block.text,
-                    sources=[s.ref for s in block.sources],
-                )  # fmt: skip
-                for block in kb.advice.values()
-            },
-            citation_texts={sid: kb.citation_text(sid) for sid in kb.sources},
-            headlines={d: kb.advice[f"headline_{d}"].text for d in DISPOSITION_ORDER},
-            unknown_plans={
-                rule.rule.id: tuple(
-                    (code, attr, f"{code}.{attr}" if code == "case" or attr else code)
-                    for code, attr in rule.references
-                )
-                for rule in compile_kb(kb).rules
-            },
-            lower_labels={code: f.label.lower() for code, f in kb.findings.items()},
-            education=_education_for(kb),
-        )
+def _build_tables(kb: KnowledgeBase) -> _Tables:
+    return _Tables(
+        rule_sources={rule.id: _pairs(rule.sources) for rule in kb.rules},
+        rule_causes={
+            rule.id: tuple((w.code, w.weight, w.why or rule.why) for w in rule.causes)
+            for rule in kb.rules
+        },
+        cause_danger={code: -cause.danger for code, cause in kb.causes.items()},
+        advice_sources={block.id: _pairs(block.sources) for block in kb.advice.values()},
+        policy_sources={pid: _pairs(p.sources) for pid, p in kb.policies.items()},
+        # Results are frozen, so one prebuilt item per advice block serves all results.
+        advice_items={
+            block.id: AdviceItem(
+                id=block.id,
+                kind=block.kind,
+                text=block.text,
+                sources=[s.ref for s in block.sources],
+            )  # fmt: skip
+            for block in kb.advice.values()
+        },
+        citation_texts={sid: kb.citation_text(sid) for sid in kb.sources},
+        headlines={d: kb.advice[f"headline_{d}"].text for d in DISPOSITION_ORDER},
+        unknown_plans={
+            rule.rule.id: tuple(
+                (code, attr, f"{code}.{attr}" if code == "case" or attr else code)
+                for code, attr in rule.references
+            )
+            for rule in compile_kb(kb).rules
+        },
+        lower_labels={code: f.label.lower() for code, f in kb.findings.items()},
+        education=_education_for(kb),
+    )
 
-    return kb.section("report_tables", build)
+
+def _tables(kb: KnowledgeBase) -> _Tables:
+    return kb.section("report_tables", _build_tables)
 
 
 def prepare(kb: KnowledgeBase) -> None:
@@ -444,8 +445,7 @@ def build_result(kb: KnowledgeBase, ev: Evaluation) -> TriageResult:
         advice_items, advice_text = list(advice.items), advice.text
     education: list[str] = []
     if t.education is not None:
-        present = [code for code, value in ev.status.items() if value is True]
-        education = t.education([c.code for c in causes[:3]], present)
+        education = t.education([c.code for c in causes[:3]], ev.present)
     notes = []
     if ev.case.narrative and not ev.case.findings:
         notes.append("The narrative was not read into findings; answer the questions to triage it.")
