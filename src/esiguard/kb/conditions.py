@@ -228,19 +228,21 @@ class Compiler:
                        on_skip: str = "") -> None:  # fmt: skip
         """`out` starts at `start`; each part after the first runs only while `go_on` holds
         (else `on_skip` runs), then the first `fold` test that holds for the part sets `out`
-        to its value."""
-        src.line(depth, f"{out} = {start}")
+        to its value. Folding the first part into `start` leaves that part's value (every
+        part is exactly True, False or None), so the first part writes `out` directly."""
+        if not parts:
+            src.line(depth, f"{out} = {start}")
         for i, sub in enumerate(parts):
-            inner = depth
-            if i:
-                src.line(depth, f"if {go_on.format(out=out)}:")
-                inner += 1
+            if not i:
+                self._emit(sub, where.at(i), src, depth, out)
+                continue
+            src.line(depth, f"if {go_on.format(out=out)}:")
             part = src.var("a")
-            self._emit(sub, where.at(i), src, inner, part)
+            self._emit(sub, where.at(i), src, depth + 1, part)
             for keyword, (test, value) in zip(("if", "elif"), fold, strict=True):
-                src.line(inner, f"{keyword} {test.format(part=part, out=out)}:")
-                src.line(inner + 1, f"{out} = {value}")
-            if i and on_skip:
+                src.line(depth + 1, f"{keyword} {test.format(part=part, out=out)}:")
+                src.line(depth + 2, f"{out} = {value}")
+            if on_skip:
                 src.line(depth, "else:")
                 src.line(depth + 1, on_skip)
 
@@ -443,8 +445,11 @@ class Compiler:
         src.line(depth + 1, f"{out} = None")
         src.line(depth, "else:")
         body = depth + 1
-        src.line(body, f"{finding} = fd[{c}]")
         src.line(body, f"{out} = True")
+        if not tests:  # present, nothing more to test
+            self._record(src, body, f"M.append({c})")
+            return
+        src.line(body, f"{finding} = fd[{c}]")
         for i, (attr, lines) in enumerate(tests):
             inner = body
             if i:  # a failed test ends the check, as a False in `all` does
