@@ -181,7 +181,10 @@ class Finding(_Model):
     @property
     def canonical_value(self) -> float | None:
         """The measured value in canonical units: degrees Celsius or mg/dL."""
-        return self._canonical
+        # Read from pydantic's private store directly: `self._canonical` goes through
+        # BaseModel.__getattr__, slow on the triage hot path (bench/triage.py).
+        private = self.__pydantic_private__
+        return private.get("_canonical") if private else None
 
 
 class Case(_Model):
