@@ -350,3 +350,40 @@ def test_ranking_memo_changes_nothing_and_can_be_cleared():
     clear_memos()
     assert entries_for(causes, ["leg_weakness"]) == entries_for(causes, ["leg_weakness"])
     assert entries_for(causes, findings) == fresh
+
+
+def _rank_by_the_definition(index, causes, findings, limit):
+    """The ranking exactly as the relevance module's docstring defines it, the slow way."""
+    from esiguard.education.relevance import CAUSE_WEIGHT, FINDING_WEIGHT
+
+    causes, findings = list(dict.fromkeys(causes)), list(dict.fromkeys(findings))
+    scores: dict[str, float] = {}
+    for rank, code in enumerate(causes):
+        for entry_id, share in index.by_cause.get(code, ()):
+            scores[entry_id] = scores.get(entry_id, 0.0) + CAUSE_WEIGHT * share / (1 + rank)
+    for code in findings:
+        for entry_id in index.by_finding.get(code, ()):
+            scores[entry_id] = scores.get(entry_id, 0.0) + FINDING_WEIGHT / len(findings)
+    ranked = sorted(scores, key=lambda e: (-scores[e], index.order[e]))
+    if EMERGENCY_ENTRY_ID in index.order and set(causes) & index.emergency_causes:
+        ranked = [EMERGENCY_ENTRY_ID, *(e for e in ranked if e != EMERGENCY_ENTRY_ID)]
+    return ranked[: max(limit, 0)]
+
+
+def test_ranking_equals_its_definition_for_any_causes_findings_and_limit(kb: KnowledgeBase):
+    """The fast ranking (remembered cause orders, findings merged in) gives what the plain
+    definition gives, for random causes, findings and list lengths."""
+    import random
+
+    from esiguard.education import ranking
+
+    rank = ranking(kb)
+    index = rank.__self__
+    cause_codes, finding_codes = sorted(kb.causes), sorted(kb.vocabulary.findings)
+    rng = random.Random(5)
+    for _ in range(3000):
+        causes = rng.sample(cause_codes, rng.randint(0, 4))
+        findings = rng.sample(finding_codes, rng.randint(0, 8))
+        limit = rng.choice([0, 1, 2, 3, 5, 8, 40])
+        expected = _rank_by_the_definition(index, causes, findings, limit)
+        assert rank(causes, findings, limit) == expected, (causes, findings, limit)

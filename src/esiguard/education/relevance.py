@@ -35,7 +35,7 @@ class RelevanceIndex:
     by_finding: dict[str, tuple[str, ...]]
     emergency_causes: frozenset[str]
     order: dict[str, int]
-    _memo: dict[tuple[str, ...], dict[str, float]] = field(default_factory=dict, compare=False)
+    _memo: dict[tuple[str, ...], tuple] = field(default_factory=dict, compare=False)
 
     @classmethod
     def build(cls, entries: Iterable[EducationEntry]) -> RelevanceIndex:
@@ -68,21 +68,25 @@ class RelevanceIndex:
     ) -> list[str]:
         """Entry ids for these causes (most likely first) and findings; unknown codes add none."""
         causes = tuple(dict.fromkeys(cause_codes))
-        scores = self._cause_scores(causes)
+        scores, ranked, emergency_first = self._cause_ranking(causes)
         findings = dict.fromkeys(finding_codes)
         by_finding = self.by_finding
         hits = [entry_id for code in findings for entry_id in by_finding.get(code, ())]
-        if hits:
-            scores = dict(scores)  # the memo's copy stays as it was
-            get = scores.get
-            share = FINDING_WEIGHT / len(findings)
-            for entry_id in hits:
-                scores[entry_id] = get(entry_id, 0.0) + share
-        order = self.order
-        # Highest score first, ties in catalogue order (tuples sort without a key function).
-        ranked = sorted([(-score, order[entry], entry) for entry, score in scores.items()])
         limit = max(limit, 0)
-        if EMERGENCY_ENTRY_ID in order and not self.emergency_causes.isdisjoint(causes):
+        if hits:
+            # Findings only raise scores, so the first `limit` are among the raised entries
+            # and the first `limit` of the others (the emergency entry, moved to the front,
+            # only ever needs limit - 1 more).
+            share = FINDING_WEIGHT / len(findings)
+            raised: dict[str, float] = {}
+            for entry_id in hits:
+                raised[entry_id] = raised.get(entry_id, scores.get(entry_id, 0.0)) + share
+            order = self.order
+            merged = [item for item in ranked[:limit] if item[2] not in raised]
+            merged.extend([(-score, order[entry], entry) for entry, score in raised.items()])
+            merged.sort()  # highest score first, ties in catalogue order
+            ranked = merged
+        if emergency_first:
             out = [EMERGENCY_ENTRY_ID]
             for _, _, entry in ranked:
                 if len(out) >= limit:
@@ -95,17 +99,24 @@ class RelevanceIndex:
     def clear_memo(self) -> None:
         self._memo.clear()
 
-    def _cause_scores(self, causes: tuple[str, ...]) -> dict[str, float]:
-        """The scores the ranked causes give; a result's causes repeat far more often than its
-        findings, so these are kept (a bounded memo)."""
+    def _cause_ranking(self, causes: tuple[str, ...]) -> tuple[dict, list, bool]:
+        """What the ranked causes alone give: scores per entry, the entries by score (as
+        (-score, catalogue position, id), ties in catalogue order) and whether the emergency
+        entry goes first. A result's causes repeat far more often than its findings, so these
+        are kept (a bounded memo)."""
         memo = self._memo
         found = memo.get(causes)
         if found is None:
-            found = {}
+            scores: dict[str, float] = {}
             for rank, code in enumerate(causes):
                 for entry_id, share in self.by_cause.get(code, ()):
-                    found[entry_id] = found.get(entry_id, 0.0) + CAUSE_WEIGHT * share / (1 + rank)
+                    scores[entry_id] = scores.get(entry_id, 0.0) + CAUSE_WEIGHT * share / (1 + rank)
+            order = self.order
+            ranked = sorted([(-score, order[entry], entry) for entry, score in scores.items()])
+            emergency_first = EMERGENCY_ENTRY_ID in order and not self.emergency_causes.isdisjoint(
+                causes
+            )
             if len(memo) >= _MEMO_LIMIT:
                 memo.clear()
-            memo[causes] = found
+            found = memo[causes] = (scores, ranked, emergency_first)
         return found

@@ -208,15 +208,6 @@ def evaluate(case: Case, kb: KnowledgeBase, *, precise: bool = False) -> Evaluat
     """Evaluate every rule. precise=True records every unknown fact of blocked rules (what
     next_questions needs); the default fast mode leaves that out of the hot path. A case that
     lists a finding code twice is judged entry by entry and the most urgent result speaks."""
-    variants = _single_entry_variants(case)
-    if variants:
-        results = [_evaluate(v, kb, precise=precise) for v in variants]
-        best = max(results, key=lambda ev: ev.rank)
-        return replace(best, case=case)
-    return _evaluate(case, kb, precise=precise)
-
-
-def _evaluate(case: Case, kb: KnowledgeBase, *, precise: bool) -> Evaluation:
     if case.procedure.status != "done":
         raise CaseValidationError(
             [
@@ -228,8 +219,17 @@ def _evaluate(case: Case, kb: KnowledgeBase, *, precise: bool) -> Evaluation:
             ]  # fmt: skip
         )
     tables = _tables(kb)
-    compiled = tables.compiled
     ctx = _context(case, kb, tables)
+    if len(ctx.findings) < len(case.findings):  # a code listed more than once
+        variants = _single_entry_variants(case)
+        results = [_evaluate(v, tables, _context(v, kb, tables), precise) for v in variants]
+        best = max(results, key=lambda ev: ev.rank)
+        return replace(best, case=case)
+    return _evaluate(case, tables, ctx, precise)
+
+
+def _evaluate(case: Case, tables: _Tables, ctx: EvalContext, precise: bool) -> Evaluation:
+    compiled = tables.compiled
     ctx.precise = precise
     status = ctx.status
     default = ctx.default
@@ -293,12 +293,12 @@ def _evaluate(case: Case, kb: KnowledgeBase, *, precise: bool) -> Evaluation:
         ctx.precise = True
         ctx.predicate_cache.clear()
         for i in rerun:
-            compiled_rule = fired[i].compiled
+            outcome = fired[i]  # made just above, not yet shared: completed in place
             matched.clear()
             unknown.clear()
             support.clear()
-            compiled_rule.check(ctx)
-            fired[i] = RuleOutcome(compiled_rule, True, tuple(dict.fromkeys(matched)), ())
+            outcome.compiled.check(ctx)
+            outcome.matched = tuple(dict.fromkeys(matched))
 
     unanswered = _unanswered(status, tables)
     explained = {code for o in fired if o.compiled.rank >= 0 for code in o.matched}

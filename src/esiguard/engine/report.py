@@ -233,17 +233,19 @@ def _advice_ids(ev: Evaluation) -> list[str]:
     return ids
 
 
-def _causes(kb: KnowledgeBase, t: _Tables, ev: Evaluation, fired: tuple) -> list[RankedCause]:
-    """Blocked rules count for causes when a present finding points at them and firing them
+def _causes(kb: KnowledgeBase, t: _Tables, ev: Evaluation, fired: tuple) -> tuple[list, tuple]:
+    """The ranked causes, and the codes of the first three (what education is chosen by).
+    Blocked rules count for causes when a present finding points at them and firing them
     would not lower the disposition: the dangerous causes an unanswered question keeps open."""
     rank = ev.rank
     open_blocked = [o for o in ev.blocked if o.matched and o.compiled.rank >= rank]
     key = (fired, tuple([o.compiled.rule.id for o in open_blocked])) if open_blocked else fired
     store = t.stores.causes
-    causes = store.get(key)
-    if causes is None:
-        causes = store.put(key, _rank_causes(kb, t, ev, open_blocked))
-    return causes
+    found = store.get(key)
+    if found is None:
+        causes = _rank_causes(kb, t, ev, open_blocked)
+        found = store.put(key, (causes, tuple([c.code for c in causes[:3]])))
+    return found
 
 
 @dataclass(frozen=True)
@@ -437,7 +439,7 @@ def _policy_step(kb: KnowledgeBase, policy_id: str, codes: tuple[str, ...]) -> T
 def build_result(kb: KnowledgeBase, ev: Evaluation) -> TriageResult:
     t = _tables(kb)
     fired = tuple([o.compiled.rule.id for o in ev.fired])
-    causes = _causes(kb, t, ev, fired)
+    causes, leading_causes = _causes(kb, t, ev, fired)
     advice = _advice(kb, t, ev, fired)
     if advice.intro >= 0:
         advice_items, advice_text = _with_unanswered(t, ev, advice)
@@ -445,7 +447,7 @@ def build_result(kb: KnowledgeBase, ev: Evaluation) -> TriageResult:
         advice_items, advice_text = list(advice.items), advice.text
     education: list[str] = []
     if t.education is not None:
-        education = t.education([c.code for c in causes[:3]], ev.present)
+        education = t.education(leading_causes, ev.present)
     notes = []
     if ev.case.narrative and not ev.case.findings:
         notes.append("The narrative was not read into findings; answer the questions to triage it.")
