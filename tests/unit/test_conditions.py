@@ -176,11 +176,35 @@ def test_fast_any_that_stops_early_says_so_even_through_a_cached_predicate(kb):
 
 
 def test_triage_records_every_finding_a_fired_rule_accounts_for(kb):
-    """After a fast pass that stopped at the first sphincter sign, the fired rule lists both."""
+    """A fired rule lists every finding it accounts for, whether its `any` is at the top
+    (evaluated whole: the bladder rule) or inside (the fast pass stopped at the leg and the
+    rule is run again: the blood-thinner rule)."""
     from esiguard.engine.evaluation import evaluate
 
-    case = base_case(findings=[{"code": "urinary_retention"}, {"code": "bowel_incontinence"}])
+    findings = [{"code": "urinary_retention"}, {"code": "bowel_incontinence"},
+                {"code": "leg_weakness", "onset_hours": 0.5}, {"code": "arm_weakness"}]  # fmt: skip
+    patient = {"age_years": 70, "medications": [{"name": "apixaban"}]}
+    case = base_case(findings=findings, patient=patient)
     fast, precise = evaluate(parse_case(case), kb), evaluate(parse_case(case), kb, precise=True)
     fired = {o.compiled.rule.id: o.matched for o in fast.fired}
     assert fired == {o.compiled.rule.id: o.matched for o in precise.fired}
     assert fired["saddle_or_sphincter_change"] == ("urinary_retention", "bowel_incontinence")
+    assert set(fired["deficit_on_antithrombotic"]) == {
+        "leg_weakness", "arm_weakness", "urinary_retention", "bowel_incontinence"
+    }  # fmt: skip
+
+
+def test_a_rule_evaluates_its_top_level_any_whole(kb):
+    """A rule's top-level `any` never stops early (a true branch means the rule fires and
+    must record everything), a nested one or a predicate's does in fast mode."""
+    branches = {"any": [{"finding": "leg_weakness"}, {"finding": "arm_weakness"}]}
+    where = _Where("t", "t", "when")
+    whole = Compiler(kb).compile(branches, where, rule=True)
+    assert "ctx.cut" not in whole.source
+    assert "ctx.cut" in Compiler(kb).compile(branches, where).source
+    nested = Compiler(kb).compile({"all": [branches, {"finding": "fever"}]}, where, rule=True)
+    assert "ctx.cut" in nested.source
+    both = {"findings": [{"code": "leg_weakness"}, {"code": "arm_weakness"}]}
+    ctx = build_context(parse_case(base_case(**both)), kb)
+    ctx.precise = False
+    assert whole(ctx) is True and ctx.matched == ["leg_weakness", "arm_weakness"] and not ctx.cut

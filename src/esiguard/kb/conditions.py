@@ -133,12 +133,17 @@ class Compiler:
         self.namespace: dict[str, Any] = dict(HELPERS)
 
     # -- entry points -------------------------------------------------------------------
-    def compile(self, node: Any, where: _Where) -> Check:
+    def compile(self, node: Any, where: _Where, *, rule: bool = False) -> Check:
+        """A check for `node`. For a rule (not a predicate), an `any` at the top is always
+        evaluated whole: if one branch is true the rule fires, and a fired rule must record
+        every finding it accounts for, so stopping early would only mean running it again."""
         src = Source(self.namespace)
-        self._emit(node, where, src, 1, "result")
+        self._emit(node, where, src, 1, "result", whole_any=rule)
         return src.function("result", f"{where.file}:{where.entry}")
 
-    def _emit(self, node: Any, where: _Where, src: Source, depth: int, out: str) -> None:
+    def _emit(
+        self, node: Any, where: _Where, src: Source, depth: int, out: str, whole_any: bool = False
+    ) -> None:
         if not isinstance(node, dict) or len(node) == 0:
             raise where.fail("a condition must be a non-empty mapping")
         keys = set(node)
@@ -151,8 +156,9 @@ class Compiler:
         if op in ("all", "any"):
             if not isinstance(arg, list) or not arg:
                 raise where.at(op).fail("must be a non-empty list of conditions")
-            emit = self._emit_all if op == "all" else self._emit_any
-            return emit(arg, where.at(op), src, depth, out)
+            if op == "all":
+                return self._emit_all(arg, where.at(op), src, depth, out)
+            return self._emit_any(arg, where.at(op), src, depth, out, whole=whole_any)
         emitters = {
             "not": self._emit_not,
             "unless": self._emit_unless,
@@ -215,12 +221,19 @@ class Compiler:
                             go_on="{out} is not False",
                             fold=(("{part} is False", "False"), ("{part} is None", "None")))  # fmt: skip
 
-    def _emit_any(self, parts: list, where: _Where, src: Source, depth: int, out: str) -> None:
-        # Kleene OR. In precise mode every branch is evaluated so that all matching findings
-        # are recorded: a fired rule accounts for every present finding it mentions.
-        self._emit_junction(parts, where, src, depth, out, start="False",
-                            go_on="P or {out} is not True" if self._track else "{out} is not True",
-                            on_skip="ctx.cut = True" if self._track else "",
+    def _emit_any(self, parts: list, where: _Where, src: Source, depth: int, out: str,
+                  whole: bool = False) -> None:  # fmt: skip
+        # Kleene OR. In precise mode (or `whole`) every branch is evaluated so that all
+        # matching findings are recorded: a fired rule accounts for every present finding it
+        # mentions. Fast mode stops at a true branch and says so (ctx.cut).
+        if whole and self._track:
+            go_on, on_skip = "", ""
+        elif self._track:
+            go_on, on_skip = "P or {out} is not True", "ctx.cut = True"
+        else:
+            go_on, on_skip = "{out} is not True", ""
+        self._emit_junction(parts, where, src, depth, out, start="False", go_on=go_on,
+                            on_skip=on_skip,
                             fold=(("{part}", "True"), ("{part} is None and {out} is False", "None")))  # fmt: skip
 
     def _emit_junction(self, parts: list, where: _Where, src: Source, depth: int, out: str, *,
@@ -236,12 +249,15 @@ class Compiler:
             if not i:
                 self._emit(sub, where.at(i), src, depth, out)
                 continue
-            src.line(depth, f"if {go_on.format(out=out)}:")
+            inner = depth
+            if go_on:
+                src.line(depth, f"if {go_on.format(out=out)}:")
+                inner += 1
             part = src.var("a")
-            self._emit(sub, where.at(i), src, depth + 1, part)
+            self._emit(sub, where.at(i), src, inner, part)
             for keyword, (test, value) in zip(("if", "elif"), fold, strict=True):
-                src.line(depth + 1, f"{keyword} {test.format(part=part, out=out)}:")
-                src.line(depth + 2, f"{out} = {value}")
+                src.line(inner, f"{keyword} {test.format(part=part, out=out)}:")
+                src.line(inner + 1, f"{out} = {value}")
             if on_skip:
                 src.line(depth, "else:")
                 src.line(depth + 1, on_skip)
@@ -669,7 +685,7 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKb:
         compiled = []
         for rule in kb.rules:
             where = _Where(kb.rule_files[rule.id], rule.id, "when")
-            check = compiler.compile(rule.when, where)
+            check = compiler.compile(rule.when, where, rule=True)
             if rule.disposition is None and rule.if_unknown is not None:
                 raise where.fail("if_unknown needs a disposition")
             compiled.append(
