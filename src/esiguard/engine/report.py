@@ -65,7 +65,10 @@ class _Tables:
     """What result building reads from the knowledge base, gathered once per KB."""
 
     rule_sources: dict[str, Pairs]
-    rule_causes: dict[str, tuple[tuple[str, float, str], ...]]  # (cause, weight, why)
+    # per rule (cause, weight, why): as counted when the rule fired, and when an unknown
+    # blocked it while a present finding pointed at it
+    fired_causes: dict[str, tuple[tuple[str, float, str], ...]]
+    blocked_causes: dict[str, tuple[tuple[str, float, str], ...]]
     cause_danger: dict[str, int]  # negated: more dangerous sorts first
     advice_sources: dict[str, Pairs]
     policy_sources: dict[str, Pairs]
@@ -86,8 +89,14 @@ def _pairs(sources: Any) -> Pairs:
 def _build_tables(kb: KnowledgeBase) -> _Tables:
     return _Tables(
         rule_sources={rule.id: _pairs(rule.sources) for rule in kb.rules},
-        rule_causes={
-            rule.id: tuple((w.code, w.weight, w.why or rule.why) for w in rule.causes)
+        fired_causes={
+            rule.id: tuple((w.code, w.weight * 1.0, w.why or rule.why) for w in rule.causes)
+            for rule in kb.rules
+        },
+        blocked_causes={
+            rule.id: tuple(
+                (w.code, w.weight * _BLOCKED_WEIGHT, w.why or rule.why) for w in rule.causes
+            )
             for rule in kb.rules
         },
         cause_danger={code: -cause.danger for code, cause in kb.causes.items()},
@@ -157,27 +166,31 @@ def _education_for(kb: KnowledgeBase) -> Any:
 
 
 def _rank_causes(kb: KnowledgeBase, t: _Tables, ev: Evaluation, open_blocked: list) -> list:
+    """Causes by summed weight (fired rules in full, open blocked ones in part), each with
+    the why of its largest single contribution (the first, on a tie)."""
     score: dict[str, float] = {}
-    best_why: dict[str, tuple[float, str]] = {}
-    rule_causes = t.rule_causes
-    for outcomes, factor in ((ev.fired, 1.0), (open_blocked, _BLOCKED_WEIGHT)):
+    largest: dict[str, float] = {}
+    why_of: dict[str, str] = {}
+    for outcomes, contributions in ((ev.fired, t.fired_causes), (open_blocked, t.blocked_causes)):
         for outcome in outcomes:
-            for code, weight, why in rule_causes[outcome.compiled.rule.id]:
-                value = weight * factor
-                score[code] = score.get(code, 0.0) + value
-                best = best_why.get(code)
-                if best is None or value > best[0]:
-                    best_why[code] = (value, why)
+            for code, value, why in contributions[outcome.compiled.rule.id]:
+                total = score.get(code)
+                if total is None:
+                    score[code] = 0.0 + value
+                    largest[code], why_of[code] = value, why
+                else:
+                    score[code] = total + value
+                    if value > largest[code]:
+                        largest[code], why_of[code] = value, why
     danger = t.cause_danger
     ordered = sorted([(-round(total, 3), danger[code], code) for code, total in score.items()])
     store = t.stores.ranked_causes
     out = []
     for i, (_, _, code) in enumerate(ordered[:_MAX_CAUSES]):
-        why, value = best_why[code][1], round(score[code], 2)
-        key = (code, i, why, value)
+        key = (code, i, why_of[code], round(score[code], 2))
         cause = store.get(key)
         if cause is None:
-            cause = store.put(key, _ranked_cause(kb, code, i, why, value))
+            cause = store.put(key, _ranked_cause(kb, *key))
         out.append(cause)
     return out
 
