@@ -360,14 +360,16 @@ def _unknown_names(t: _Tables, outcome: RuleOutcome, ev: Evaluation, present: di
     off the rule's references (an unasked finding, or a missing attribute of a present one)."""
     if outcome.unknown:
         return [code if attr is None else f"{code}.{attr}" for code, attr in outcome.unknown]
-    status, case = ev.status, ev.case
+    status = ev.status
+    known, default = status.get, status.default  # `get`: no __missing__ call per code
+    hours_unknown = ev.case.hours_since_injection is None
     names: list[str] = []
     for code, attr, name in t.unknown_plans[outcome.compiled.rule.id]:
-        if code == "case":
-            if case.hours_since_injection is None:
+        if attr is None:
+            if known(code, default) is None:
                 names.append(name)
-        elif attr is None:
-            if status[code] is None:
+        elif code == "case":
+            if hours_unknown:
                 names.append(name)
         elif code in present and getattr(present[code], attr, None) is None:
             names.append(name)

@@ -326,24 +326,33 @@ class Compiler:
         compiled = self.predicates[name]
 
         def check(ctx: EvalContext) -> Tri:
-            cached = ctx.predicate_cache.get(name)
-            if cached is None:
-                start_m, start_u, start_s = len(ctx.matched), len(ctx.unknown), len(ctx.support)
-                outer_cut, ctx.cut = ctx.cut, False
-                value = compiled(ctx)
-                cached = (value, tuple(ctx.matched[start_m:]), tuple(ctx.unknown[start_u:]),
-                          tuple(ctx.support[start_s:]), ctx.cut)  # fmt: skip
-                ctx.predicate_cache[name] = cached
-                ctx.cut = outer_cut or ctx.cut
-                return value
-            value, matched, unknown, support, cut = cached
-            if matched:
-                ctx.matched.extend(matched)
-            if unknown:
-                ctx.unknown.extend(unknown)
-            if support:
-                ctx.support.extend(support)
-            if cut:
+            cache = ctx.predicate_cache
+            cached = cache.get(name)
+            if cached is not None:
+                record = cached[1]
+                if record is not None:  # replay what the first evaluation recorded
+                    matched, unknown, support, cut = record
+                    if matched:
+                        ctx.matched.extend(matched)
+                    if unknown:
+                        ctx.unknown.extend(unknown)
+                    if support:
+                        ctx.support.extend(support)
+                    if cut:
+                        ctx.cut = True
+                return cached[0]
+            matched, unknown, support = ctx.matched, ctx.unknown, ctx.support
+            m, u, s = len(matched), len(unknown), len(support)
+            outer_cut = ctx.cut
+            ctx.cut = False
+            value = compiled(ctx)
+            cut = ctx.cut
+            if cut or len(matched) > m or len(unknown) > u or len(support) > s:
+                record = (tuple(matched[m:]), tuple(unknown[u:]), tuple(support[s:]), cut)
+            else:
+                record = None  # nothing recorded: the common case, replayed for free
+            cache[name] = (value, record)
+            if outer_cut:
                 ctx.cut = True
             return value
 
@@ -618,21 +627,31 @@ class CompiledKb:
     rules: tuple[CompiledRule, ...]
     predicates: dict[str, Check]
     # Finding codes as bits, and per code the rules (as bits of their positions) that read
-    # it: the fast path visits only rules that read a present finding, found with a few
-    # integer operations per case.
+    # it: the fast path visits only rules that read a present finding.
     code_bits: dict[str, int] = field(default_factory=dict)
     rules_reading: dict[str, int] = field(default_factory=dict)
     # per rule, the bits of its gate's codes (0: no gate); rules without a gate always run
     gate_masks: tuple[int, ...] = ()
     always: int = 0
+    # the same masks as positions, for `candidates`: a set union and a sort, both in C
+    _always_positions: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _reading_positions: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_always_positions", tuple(bit_positions(self.always)))
+        positions = {code: tuple(bit_positions(mask)) for code, mask in self.rules_reading.items()}
+        object.__setattr__(self, "_reading_positions", positions)
 
     def candidates(self, present: Iterable[str]) -> list[int]:
-        """Positions of the rules that read at least one of these present findings."""
-        chosen = self.always
-        reading = self.rules_reading
+        """Positions of the rules that read at least one of these present findings (plus the
+        ungated ones), lowest first."""
+        chosen = set(self._always_positions)
+        reading = self._reading_positions
         for code in present:
-            chosen |= reading.get(code, 0)
-        return bit_positions(chosen)
+            found = reading.get(code)
+            if found:
+                chosen.update(found)
+        return sorted(chosen)
 
 
 def bit_positions(mask: int) -> list[int]:
