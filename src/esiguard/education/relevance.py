@@ -75,25 +75,19 @@ class RelevanceIndex:
         limit = max(limit, 0)
         if hits:
             # Findings only raise scores, so the first `limit` are among the raised entries
-            # and the first `limit` of the others (the emergency entry, moved to the front,
-            # only ever needs limit - 1 more).
+            # and the first `limit` of the others.
             share = FINDING_WEIGHT / len(findings)
             raised: dict[str, float] = {}
             for entry_id in hits:
                 raised[entry_id] = raised.get(entry_id, scores.get(entry_id, 0.0)) + share
             order = self.order
             merged = [item for item in ranked[:limit] if item[2] not in raised]
-            merged.extend([(-score, order[entry], entry) for entry, score in raised.items()])
+            merged += [(-score, order[entry], entry) for entry, score in raised.items()]
             merged.sort()  # highest score first, ties in catalogue order
             ranked = merged
-        if emergency_first:
-            out = [EMERGENCY_ENTRY_ID]
-            for _, _, entry in ranked:
-                if len(out) >= limit:
-                    break
-                if entry != EMERGENCY_ENTRY_ID:
-                    out.append(entry)
-            return out[:limit]
+        if emergency_first:  # moved to the front: the others need only limit - 1 places
+            others = [entry for _, _, entry in ranked[:limit] if entry != EMERGENCY_ENTRY_ID]
+            return [EMERGENCY_ENTRY_ID, *others][:limit]
         return [entry for _, _, entry in ranked[:limit]]
 
     def clear_memo(self) -> None:

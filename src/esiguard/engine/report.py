@@ -145,14 +145,18 @@ def clear_memos(kb: KnowledgeBase) -> None:
     clear_education_memos(kb)
 
 
+_new = object.__new__  # result models do not override __new__
+_set = object.__setattr__  # frozen models refuse their own __setattr__
+
+
 def _fast(cls: Any, **values: Any) -> Any:
     """Build a frozen result model from values the engine itself produced, skipping
     validation (the hot path builds dozens per triage; see bench/triage.py)."""
-    obj = cls.__new__(cls)
-    object.__setattr__(obj, "__dict__", values)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
+    obj = _new(cls)
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", set(values))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
     return obj
 
 
