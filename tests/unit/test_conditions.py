@@ -156,23 +156,23 @@ def test_candidates_are_rules_reading_a_present_finding_plus_ungated_ones():
     assert compiled.candidates(["fever", "chills", "unlisted"]) == [0, 1, 2]
 
 
-def test_fast_any_that_stops_early_says_so_even_through_a_cached_predicate(kb):
+def test_fast_any_that_stops_early_says_so_even_inside_a_predicate(kb):
     """Fast mode stops `any` at the first true branch and raises `cut`, so triage re-runs
-    the rule to record every finding it accounts for. A predicate evaluated once per case
-    must pass the cut on to every later rule that reuses it, or their matches stay short."""
+    the rule to record every finding it accounts for; a predicate (written out in place in
+    the rule) behaves the same, every time it is read."""
     compiler = Compiler(kb)
-    compiler.compile_predicate("leg_or_arm_deficit")
-    reads_predicate = compiler.compile({"predicate": "leg_or_arm_deficit"}, _Where("t", "t", "w"))
+    reads_predicate = compiler.compile(
+        {"all": [{"predicate": "leg_or_arm_deficit"}, {"predicate": "leg_or_arm_deficit"}]},
+        _Where("t", "t", "w"),
+    )
     both = {"findings": [{"code": "leg_weakness"}, {"code": "arm_weakness"}]}
     ctx = build_context(parse_case(base_case(**both)), kb)
     ctx.precise = False
-    assert reads_predicate(ctx) is True and ctx.cut and ctx.matched == ["leg_weakness"]
-    ctx.cut = False
-    ctx.matched.clear()
-    assert reads_predicate(ctx) is True and ctx.cut, "the cached predicate lost its cut"
+    assert reads_predicate(ctx) is True and ctx.cut
+    assert ctx.matched == ["leg_weakness", "leg_weakness"]
     ctx = build_context(parse_case(base_case(**both)), kb)  # precise: every branch, no cut
     assert reads_predicate(ctx) is True and not ctx.cut
-    assert ctx.matched == ["leg_weakness", "arm_weakness"]
+    assert ctx.matched == ["leg_weakness", "arm_weakness"] * 2
 
 
 def test_triage_records_every_finding_a_fired_rule_accounts_for(kb):

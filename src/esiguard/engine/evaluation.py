@@ -291,7 +291,6 @@ def _evaluate(case: Case, tables: _Tables, ctx: EvalContext, precise: bool) -> E
         # A fired rule whose `any` stopped at a true branch is re-run in precise mode so that
         # it records every finding it accounts for.
         ctx.precise = True
-        ctx.predicate_cache.clear()
         for i in rerun:
             outcome = fired[i]  # made just above, not yet shared: completed in place
             matched.clear()

@@ -92,7 +92,6 @@ class EvalContext:
     # point at the rule, so its if_unknown floor applies
     support: list[str] = field(default_factory=list)
     unknown: list[tuple[str, str | None]] = field(default_factory=list)
-    predicate_cache: dict[str, tuple] = field(default_factory=dict)
     # set when fast mode skipped a branch of `any` after a true one: what was recorded may
     # then miss findings a precise run would match
     cut: bool = False
@@ -124,7 +123,7 @@ class Compiler:
         self.conditions = set(kb.vocabulary.conditions)
         self.predicates: dict[str, Check] = {}
         self.predicate_gates: dict[str, frozenset[str] | None] = {}
-        self._predicate_refs: dict[tuple[str, bool], Check] = {}
+        self._value_refs: dict[str, Check] = {}
         self.bare_predicates: dict[str, Check] = {}
         # False while emitting code whose records would be thrown away (inside `unless`):
         # that code computes the value only, which is several times cheaper.
@@ -153,6 +152,12 @@ class Compiler:
             raise where.fail(f"expected exactly one operator, got {sorted(keys)}")
         (op,) = keys
         arg = node[op]
+        if op == "predicate" and self._track and arg in self.predicates:
+            # A recording predicate is written out in place: most are read once per case,
+            # where a shared cache cost more than it saved (the checks stay identical).
+            pred = self.kb.predicates[arg]
+            where = _Where("triage/predicates.yaml", arg, "when")
+            return self._emit(pred.when, where, src, depth, out, whole_any=whole_any)
         if op in ("all", "any"):
             if not isinstance(arg, list) or not arg:
                 raise where.at(op).fail("must be a non-empty list of conditions")
@@ -304,60 +309,26 @@ class Compiler:
         if not isinstance(name, str) or name not in self.kb.predicates:
             raise where.fail(f"unknown predicate {name!r}")
         self.compile_predicate(name)
-        src.line(depth, f"{out} = {src.const(self._predicate_ref(name, self._track))}(ctx)")
+        if self._track:  # compiled and checked now; written out in place
+            return self._emit({"predicate": name}, where, src, depth, out)
+        src.line(depth, f"{out} = {src.const(self._value_of_predicate(name))}(ctx)")
 
-    def _predicate_ref(self, name: str, track: bool) -> Check:
-        """A predicate's check, evaluated once per case: later rules replay what it recorded
-        (or, untracked, reuse its value)."""
-        if (name, track) in self._predicate_refs:
-            return self._predicate_refs[(name, track)]
-        if not track:
-            bare = self.bare_predicates[name]
+    def _value_of_predicate(self, name: str) -> Check:
+        """A predicate's value, computed once per case (inside `unless`, where nothing is
+        recorded, several exceptions often ask the same predicate)."""
+        if name in self._value_refs:
+            return self._value_refs[name]
+        bare = self.bare_predicates[name]
 
-            def value_of(ctx: EvalContext) -> Tri:
-                cache = ctx.value_cache
-                if name in cache:
-                    return cache[name]
-                value = cache[name] = bare(ctx)
-                return value
-
-            self._predicate_refs[(name, track)] = value_of
-            return value_of
-        compiled = self.predicates[name]
-
-        def check(ctx: EvalContext) -> Tri:
-            cache = ctx.predicate_cache
-            cached = cache.get(name)
-            if cached is not None:
-                record = cached[1]
-                if record is not None:  # replay what the first evaluation recorded
-                    matched, unknown, support, cut = record
-                    if matched:
-                        ctx.matched.extend(matched)
-                    if unknown:
-                        ctx.unknown.extend(unknown)
-                    if support:
-                        ctx.support.extend(support)
-                    if cut:
-                        ctx.cut = True
-                return cached[0]
-            matched, unknown, support = ctx.matched, ctx.unknown, ctx.support
-            m, u, s = len(matched), len(unknown), len(support)
-            outer_cut = ctx.cut
-            ctx.cut = False
-            value = compiled(ctx)
-            cut = ctx.cut
-            if cut or len(matched) > m or len(unknown) > u or len(support) > s:
-                record = (tuple(matched[m:]), tuple(unknown[u:]), tuple(support[s:]), cut)
-            else:
-                record = None  # nothing recorded: the common case, replayed for free
-            cache[name] = (value, record)
-            if outer_cut:
-                ctx.cut = True
+        def value_of(ctx: EvalContext) -> Tri:
+            cache = ctx.value_cache
+            if name in cache:
+                return cache[name]
+            value = cache[name] = bare(ctx)
             return value
 
-        self._predicate_refs[(name, track)] = check
-        return check
+        self._value_refs[name] = value_of
+        return value_of
 
     def _record(self, src: Source, depth: int, text: str) -> None:
         """Write a line that records matches or unknowns, unless recording is off."""
