@@ -86,6 +86,7 @@ class _Tables:
     """What every evaluation reads from the knowledge base, gathered once per KB."""
 
     compiled: CompiledKb
+    entries: tuple[tuple[int, Any, CompiledRule], ...]  # per rule position: gate mask, check, rule
     red_flags: tuple[str, ...]  # by asking priority
     red_flag_order: dict[str, int]
     refs: dict[str, dict[str, float]]  # per local anaesthetic
@@ -96,6 +97,7 @@ class _Tables:
 
 
 def _build_tables(kb: KnowledgeBase) -> _Tables:
+    compiled = compile_kb(kb)
     flags = sorted((f for f in kb.findings.values() if f.red_flag),
                    key=lambda f: (f.ask_priority, f.code))  # fmt: skip
     refs = {
@@ -106,7 +108,11 @@ def _build_tables(kb: KnowledgeBase) -> _Tables:
         for name, fact in kb.local_anesthetics.items()
     }
     return _Tables(
-        compiled=compile_kb(kb),
+        compiled=compiled,
+        entries=tuple(
+            (gate, rule.check, rule)
+            for gate, rule in zip(compiled.gate_masks, compiled.rules, strict=True)
+        ),  # fmt: skip
         red_flags=tuple(f.code for f in flags),
         red_flag_order={f.code: i for i, f in enumerate(flags)},
         refs=refs,
@@ -248,14 +254,13 @@ def _evaluate(case: Case, tables: _Tables, ctx: EvalContext, precise: bool) -> E
     # Fast mode visits only rules reading a present finding (plus ungated ones): any other
     # rule cannot fire, and as it matches nothing an unknown in it raises no floor (the
     # unanswered-red-flag policy covers it). Precise mode visits all, for the questions.
-    rules, gates = compiled.rules, compiled.gate_masks
-    order = range(len(rules)) if precise else compiled.candidates(present)
+    entries = tables.entries
+    order = range(len(entries)) if precise else compiled.candidates(present)
     rerun = []
     for index in order:
-        gate = gates[index]
+        gate, check, rule = entries[index]
         if gate and not gate & live:
             continue
-        rule = rules[index]
         if matched:
             matched.clear()
         if unknown:
@@ -263,7 +268,7 @@ def _evaluate(case: Case, tables: _Tables, ctx: EvalContext, precise: bool) -> E
         if support:
             support.clear()
         ctx.cut = False
-        value = rule.check(ctx)
+        value = check(ctx)
         if value is False:
             continue
         # A blocked rule is pointed at by the present findings it matched and by those whose

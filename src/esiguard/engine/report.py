@@ -315,8 +315,8 @@ def _sources(kb: KnowledgeBase, t: _Tables, ev: Evaluation, ids: list[str]) -> l
         for ref, locator in pairs:
             locs = locators.get(ref)
             if locs is None:
-                locs = locators[ref] = []
-            if locator and locator not in locs:
+                locators[ref] = [locator] if locator else []
+            elif locator and locator not in locs:
                 locs.append(locator)
     store = t.stores.source_citations
     out = []
@@ -359,25 +359,21 @@ def _unanswered_item(t: _Tables, item: AdviceItem, codes: tuple[str, ...]) -> Ad
                  text=f"{item.text} {labels}.")  # fmt: skip
 
 
-def _unknown_names(t: _Tables, outcome: RuleOutcome, ev: Evaluation, present: dict) -> list[str]:
-    """The facts that left a blocked rule undecided: recorded ones in precise mode, else read
-    off the rule's references (an unasked finding, or a missing attribute of a present one)."""
-    if outcome.unknown:
-        return [code if attr is None else f"{code}.{attr}" for code, attr in outcome.unknown]
+def _unknown_names(plan: tuple, ev: Evaluation, present: dict, answered: set) -> list[str]:
+    """The facts that left a blocked rule undecided, read off the rule's references (`plan`)
+    in the fast mode: an unanswered finding, the time since the injection, or a missing
+    attribute of a present finding. `answered`: codes listed with a yes or no."""
     status = ev.status
-    known, default = status.get, status.default  # `get`: no __missing__ call per code
     hours_unknown = ev.case.hours_since_injection is None
-    names: list[str] = []
-    for code, attr, name in t.unknown_plans[outcome.compiled.rule.id]:
-        if attr is None:
-            if known(code, default) is None:
-                names.append(name)
-        elif code == "case":
-            if hours_unknown:
-                names.append(name)
-        elif code in present and getattr(present[code], attr, None) is None:
-            names.append(name)
-    return names
+    if status.default is None:  # unlisted findings are unknown
+        return [name for code, attr, name in plan
+                if (code not in answered if attr is None
+                    else hours_unknown if code == "case"
+                    else code in present and getattr(present[code], attr, None) is None)]  # fmt: skip
+    return [name for code, attr, name in plan
+            if (code in status and code not in answered if attr is None
+                else hours_unknown if code == "case"
+                else code in present and getattr(present[code], attr, None) is None)]  # fmt: skip
 
 
 def _trace(kb: KnowledgeBase, t: _Tables, ev: Evaluation) -> list[TraceStep]:
@@ -397,9 +393,14 @@ def _trace(kb: KnowledgeBase, t: _Tables, ev: Evaluation) -> list[TraceStep]:
                 if o.compiled.rank > rank or (o.matched and o.compiled.floor_rank >= 0)]  # fmt: skip
     if relevant:
         present = ev.present_findings
+        answered = {code for code, value in ev.status.items() if value is not None}
+        plans = t.unknown_plans
         blocked_steps = stores.blocked_steps
         for o in relevant:
-            unknown = _unknown_names(t, o, ev, present)
+            if o.unknown:  # recorded (precise mode)
+                unknown = [c if attr is None else f"{c}.{attr}" for c, attr in o.unknown]
+            else:
+                unknown = _unknown_names(plans[o.compiled.rule.id], ev, present, answered)
             key = (o.compiled.rule.id, o.matched, *unknown)
             step = blocked_steps.get(key)
             if step is None:
