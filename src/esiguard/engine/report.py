@@ -43,6 +43,25 @@ class _Store(dict):
         return value
 
 
+class _Rounded(dict):
+    """round(value, digits) remembered per value: cause scores are sums of a few weights, so
+    the same values recur, and float rounding (through decimal conversion) is slow."""
+
+    __slots__ = ("digits",)
+
+    def __missing__(self, value: float) -> float:
+        if len(self) >= _SHARED_LIMIT:
+            self.clear()
+        rounded = self[value] = round(value, self.digits)
+        return rounded
+
+
+def _rounded(digits: int) -> _Rounded:
+    table = _Rounded()
+    table.digits = digits
+    return table
+
+
 @dataclass
 class _Stores:
     causes: _Store = field(default_factory=_Store)
@@ -80,6 +99,8 @@ class _Tables:
     lower_labels: dict[str, str]  # finding labels as listed inside a sentence
     education: Any
     stores: _Stores = field(default_factory=_Stores)
+    round_3: _Rounded = field(default_factory=lambda: _rounded(3))
+    round_2: _Rounded = field(default_factory=lambda: _rounded(2))
 
 
 def _pairs(sources: Any) -> Pairs:
@@ -186,12 +207,12 @@ def _rank_causes(kb: KnowledgeBase, t: _Tables, ev: Evaluation, open_blocked: li
                     score[code] = total + value
                     if value > largest[code]:
                         largest[code], why_of[code] = value, why
-    danger = t.cause_danger
-    ordered = sorted([(-round(total, 3), danger[code], code) for code, total in score.items()])
+    danger, to_3, to_2 = t.cause_danger, t.round_3, t.round_2
+    ordered = sorted([(-to_3[total], danger[code], code) for code, total in score.items()])
     store = t.stores.ranked_causes
     out = []
     for i, (_, _, code) in enumerate(ordered[:_MAX_CAUSES]):
-        key = (code, i, why_of[code], round(score[code], 2))
+        key = (code, i, why_of[code], to_2[score[code]])
         cause = store.get(key)
         if cause is None:
             cause = store.put(key, _ranked_cause(kb, *key))
