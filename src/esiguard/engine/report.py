@@ -198,7 +198,7 @@ def _rank_causes(kb: KnowledgeBase, t: _Tables, ev: Evaluation, open_blocked: li
     why_of: dict[str, str] = {}
     for outcomes, contributions in ((ev.fired, t.fired_causes), (open_blocked, t.blocked_causes)):
         for outcome in outcomes:
-            for code, value, why in contributions[outcome.compiled.rule.id]:
+            for code, value, why in contributions[outcome.compiled.id]:
                 total = score.get(code)
                 if total is None:
                     score[code] = 0.0 + value
@@ -236,15 +236,15 @@ def _red_flags(kb: KnowledgeBase, t: _Tables, ev: Evaluation) -> list[RedFlag]:
     flags: dict[str, RedFlag] = {}
     store = t.stores.red_flags
     for outcome in ev.fired:
-        rule = outcome.compiled.rule
-        if not rule.red_flag:
+        compiled = outcome.compiled
+        if not compiled.red_flag:
             continue
         for code in outcome.matched:
             if code not in flags:
-                key = (rule.id, code)
+                key = (compiled.id, code)
                 flag = store.get(key)
                 if flag is None:
-                    flag = store.put(key, _red_flag(kb, rule, code))
+                    flag = store.put(key, _red_flag(kb, compiled.rule, code))
                 flags[code] = flag
     return list(flags.values())
 
@@ -258,7 +258,7 @@ def _advice_ids(ev: Evaluation) -> list[str]:
         # Advice of a rule well below the final disposition would dilute the message.
         if rank < 0 or rank < least:
             continue
-        for advice_id in outcome.compiled.rule.advice:
+        for advice_id in outcome.compiled.advice:
             if advice_id not in ids:
                 ids.append(advice_id)
     if ev.unanswered:
@@ -277,7 +277,7 @@ def _causes(kb: KnowledgeBase, t: _Tables, ev: Evaluation, fired: tuple) -> tupl
     would not lower the disposition: the dangerous causes an unanswered question keeps open."""
     rank = ev.rank
     open_blocked = [o for o in ev.blocked if o.matched and o.compiled.rank >= rank]
-    key = (fired, tuple([o.compiled.rule.id for o in open_blocked])) if open_blocked else fired
+    key = (fired, tuple([o.compiled.id for o in open_blocked])) if open_blocked else fired
     store = t.stores.causes
     found = store.get(key)
     if found is None:
@@ -325,7 +325,7 @@ def _build_advice(kb: KnowledgeBase, t: _Tables, ev: Evaluation) -> _Advice:
 
 def _sources(kb: KnowledgeBase, t: _Tables, ev: Evaluation, ids: list[str]) -> list:
     rule_sources, advice_sources = t.rule_sources, t.advice_sources
-    groups = [rule_sources[o.compiled.rule.id] for o in ev.fired]
+    groups = [rule_sources[o.compiled.id] for o in ev.fired]
     groups.extend([advice_sources[advice_id] for advice_id in ids])
     if ev.unanswered:
         groups.append(t.policy_sources["unanswered_red_flag"])
@@ -402,7 +402,7 @@ def _trace(kb: KnowledgeBase, t: _Tables, ev: Evaluation) -> list[TraceStep]:
     fired_steps = stores.fired_steps
     steps = []
     for o in ev.fired:
-        key = (o.compiled.rule.id, o.matched)
+        key = (o.compiled.id, o.matched)
         step = fired_steps.get(key)
         if step is None:
             step = fired_steps.put(key, _rule_step(kb, o, "fired", []))
@@ -421,8 +421,8 @@ def _trace(kb: KnowledgeBase, t: _Tables, ev: Evaluation) -> list[TraceStep]:
             if o.unknown:  # recorded (precise mode)
                 unknown = [c if attr is None else f"{c}.{attr}" for c, attr in o.unknown]
             else:
-                unknown = _unknown_names(plans[o.compiled.rule.id], ev, present, answered)
-            key = (o.compiled.rule.id, o.matched, *unknown)
+                unknown = _unknown_names(plans[o.compiled.id], ev, present, answered)
+            key = (o.compiled.id, o.matched, *unknown)
             step = blocked_steps.get(key)
             if step is None:
                 step = blocked_steps.put(key, _rule_step(kb, o, "blocked_by_unknown", unknown))
@@ -479,7 +479,7 @@ def _policy_step(kb: KnowledgeBase, policy_id: str, codes: tuple[str, ...]) -> T
 
 def build_result(kb: KnowledgeBase, ev: Evaluation) -> TriageResult:
     t = _tables(kb)
-    fired = tuple([o.compiled.rule.id for o in ev.fired])
+    fired = tuple([o.compiled.id for o in ev.fired])
     causes, leading_causes = _causes(kb, t, ev, fired)
     advice = _advice(kb, t, ev, fired)
     if advice.intro >= 0:

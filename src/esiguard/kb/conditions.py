@@ -587,6 +587,11 @@ class CompiledRule:
     gate: frozenset[str] | None
     rank: int
     floor_rank: int
+    # read per triage; copied here from the rule model (attribute reads on pydantic models
+    # take the slow path)
+    id: str = ""
+    red_flag: bool = False
+    advice: tuple[str, ...] = ()
     # every (finding code, attribute) the condition reads, predicates included; lets the
     # fast path name a blocked rule's unknowns without evaluating it again
     references: tuple[tuple[str, str | None], ...] = ()
@@ -685,6 +690,9 @@ def compile_kb(kb: KnowledgeBase) -> CompiledKb:
                     gate=compiler.gate(rule.when),
                     rank=DISPOSITION_ORDER.index(rule.disposition) if rule.disposition else -1,
                     floor_rank=DISPOSITION_ORDER.index(rule.if_unknown) if rule.if_unknown else -1,
+                    id=rule.id,
+                    red_flag=bool(rule.red_flag),
+                    advice=tuple(rule.advice),
                     references=(refs := tuple(dict.fromkeys(_references(rule.when, kb)))),
                     referenced_codes=frozenset(code for code, _ in refs if code != "case"),
                 )
