@@ -117,3 +117,16 @@ def test_warm_up_compiles_the_knowledge_base_and_freezes_it_for_the_gc(kb):
         assert "compiled_rules" in kb._sections and "report_tables" in kb._sections
     finally:
         gc.unfreeze()
+
+
+def test_results_built_without_validation_are_valid_and_copy_safely(kb):
+    """Triage builds its result models without re-validating them: each one must equal the
+    same data validated, and a copy with changes must not touch the original."""
+    from esiguard.result import TriageResult
+
+    case = base_case(findings=[{"code": "leg_weakness", "onset_hours": 4}, {"code": "fever"}])
+    result = triage(case, kb)
+    assert TriageResult.model_validate(result.model_dump()) == result
+    copied = result.model_copy(update={"notes": ["changed"]})
+    assert copied.notes == ["changed"] and result.notes != ["changed"]
+    assert result.model_fields_set == set(TriageResult.model_fields)

@@ -170,12 +170,20 @@ _new = object.__new__  # result models do not override __new__
 _set = object.__setattr__  # frozen models refuse their own __setattr__
 
 
+_ALL_FIELDS: dict[type, set[str]] = {}
+
+
 def _fast(cls: Any, **values: Any) -> Any:
     """Build a frozen result model from values the engine itself produced, skipping
-    validation (the hot path builds dozens per triage; see bench/triage.py)."""
+    validation (the hot path builds dozens per triage; see bench/triage.py). Every field is
+    given, so all models of a class share one fields-set: frozen models never change it, and
+    pydantic copies it before a model_copy adds to it."""
+    fields = _ALL_FIELDS.get(cls)
+    if fields is None:
+        fields = _ALL_FIELDS[cls] = set(cls.model_fields)
     obj = _new(cls)
     _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", set(values))
+    _set(obj, "__pydantic_fields_set__", fields)
     _set(obj, "__pydantic_extra__", None)
     _set(obj, "__pydantic_private__", None)
     return obj
