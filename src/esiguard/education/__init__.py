@@ -86,8 +86,9 @@ def entries_for(
 
 
 def ranking(kb: KnowledgeBase | None = None) -> Callable[[Sequence[str], Sequence[str]], list[str]]:
-    """`entries_for` bound to one knowledge base, for callers that rank many results."""
-    return _catalogue(kb).relevance.rank
+    """`entries_for` bound to one knowledge base, for callers that rank many results and pass
+    tuples of codes without repeats (as triage does)."""
+    return _catalogue(kb).relevance.rank_unique
 
 
 def clear_memos(kb: KnowledgeBase | None = None) -> None:

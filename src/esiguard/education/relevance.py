@@ -67,24 +67,31 @@ class RelevanceIndex:
         self, cause_codes: Sequence[str], finding_codes: Sequence[str], limit: int = MAX_RESULTS
     ) -> list[str]:
         """Entry ids for these causes (most likely first) and findings; unknown codes add none."""
-        causes = tuple(dict.fromkeys(cause_codes))
+        return self.rank_unique(
+            tuple(dict.fromkeys(cause_codes)), tuple(dict.fromkeys(finding_codes)), limit
+        )
+
+    def rank_unique(
+        self, causes: tuple[str, ...], findings: tuple[str, ...], limit: int = MAX_RESULTS
+    ) -> list[str]:
+        """`rank` for codes already without repeats (what triage passes)."""
         scores, ranked, emergency_first = self._cause_ranking(causes)
-        findings = dict.fromkeys(finding_codes)
-        by_finding = self.by_finding
-        hits = [entry_id for code in findings for entry_id in by_finding.get(code, ())]
         limit = max(limit, 0)
-        if hits:
-            # Findings only raise scores, so the first `limit` are among the raised entries
-            # and the first `limit` of the others.
+        if findings:
+            by_finding = self.by_finding
             share = FINDING_WEIGHT / len(findings)
             raised: dict[str, float] = {}
-            for entry_id in hits:
-                raised[entry_id] = raised.get(entry_id, scores.get(entry_id, 0.0)) + share
-            order = self.order
-            merged = [item for item in ranked[:limit] if item[2] not in raised]
-            merged += [(-score, order[entry], entry) for entry, score in raised.items()]
-            merged.sort()  # highest score first, ties in catalogue order
-            ranked = merged
+            for code in findings:
+                for entry_id in by_finding.get(code, ()):
+                    raised[entry_id] = raised.get(entry_id, scores.get(entry_id, 0.0)) + share
+            if raised:
+                # Findings only raise scores, so the first `limit` are among the raised
+                # entries and the first `limit` of the others.
+                order = self.order
+                merged = [item for item in ranked[:limit] if item[2] not in raised]
+                merged += [(-score, order[entry], entry) for entry, score in raised.items()]
+                merged.sort()  # highest score first, ties in catalogue order
+                ranked = merged
         if emergency_first:  # moved to the front: the others need only limit - 1 places
             others = [entry for _, _, entry in ranked[:limit] if entry != EMERGENCY_ENTRY_ID]
             return [EMERGENCY_ENTRY_ID, *others][:limit]
