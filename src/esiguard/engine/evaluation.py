@@ -239,14 +239,25 @@ def _evaluate(case: Case, tables: _Tables, ctx: EvalContext, precise: bool) -> E
     ctx.precise = precise
     status = ctx.status
     default = ctx.default
-    present = [code for code, value in status.items() if value is True]  # listed only
-    # Codes not known to be absent, as bits: a rule whose gate has none of them cannot be
-    # anything but False.
+    # Codes answered present (listed only), and codes not known to be absent as bits: a rule
+    # whose gate has none of them cannot be anything but False.
     bits = compiled.code_bits
-    if default is False:
-        live = sum(bits[code] for code, value in status.items() if value is not False)
-    else:
-        live = ~sum(bits[code] for code, value in status.items() if value is False)
+    present = []
+    if default is False:  # only listed codes can be anything but absent
+        live = 0
+        for code, value in status.items():
+            if value is not False:
+                live |= bits[code]
+                if value:
+                    present.append(code)
+    else:  # every code but those answered absent
+        absent = 0
+        for code, value in status.items():
+            if value is False:
+                absent |= bits[code]
+            elif value:
+                present.append(code)
+        live = ~absent
     fired: list[RuleOutcome] = []
     blocked: list[RuleOutcome] = []
     fired_rank = floor_rank = -1
@@ -305,8 +316,10 @@ def _evaluate(case: Case, tables: _Tables, ctx: EvalContext, precise: bool) -> E
             outcome.matched = tuple(dict.fromkeys(matched))
 
     unanswered = _unanswered(status, tables)
-    explained = {code for o in fired if o.compiled.rank >= 0 for code in o.matched}
-    unexplained = tuple(code for code in present if code not in explained)
+    unexplained: tuple[str, ...] = ()
+    if present:
+        explained = {code for o in fired if o.compiled.rank >= 0 for code in o.matched}
+        unexplained = tuple([code for code in present if code not in explained])
     rank = max(0, fired_rank, floor_rank)
     if unanswered and tables.unanswered_floor > rank:
         rank = tables.unanswered_floor
