@@ -3,7 +3,8 @@
 Prints cases per second for the baselines, measured in the same run: (a) parsing and
 validating the cases as they arrive at the CLI and the API (JSON text), and (a') validating
 them already decoded (Python dicts); then (b) triaging the already-validated cases, and the
-ratios b-time / a-time and b-time / a'-time.
+ratios b-time / a-time and b-time / a'-time. The three are timed in turn for R rounds; the
+medians are printed, the ratios as the median of each round's own ratio.
 Run: .venv/bin/python bench/triage.py [--cases N] [--repeat R]
 """
 

@@ -94,6 +94,7 @@ class _Tables:
     advice_items: dict[str, AdviceItem]
     citation_texts: dict[str, str]
     headlines: dict[str, str]
+    kb_version: str
     # per rule, how to name what left it undecided: (code, attribute, name) per reference
     unknown_plans: dict[str, tuple[tuple[str, str | None, str], ...]]
     lower_labels: dict[str, str]  # finding labels as listed inside a sentence
@@ -135,6 +136,7 @@ def _build_tables(kb: KnowledgeBase) -> _Tables:
         },
         citation_texts={sid: kb.citation_text(sid) for sid in kb.sources},
         headlines={d: kb.advice[f"headline_{d}"].text for d in DISPOSITION_ORDER},
+        kb_version=kb.version,
         unknown_plans={
             rule.rule.id: tuple(
                 (code, attr, f"{code}.{attr}" if code == "case" or attr else code)
@@ -497,15 +499,16 @@ def build_result(kb: KnowledgeBase, ev: Evaluation) -> TriageResult:
     education: list[str] = []
     if t.education is not None:
         education = t.education(leading_causes, ev.present)
+    case = ev.case
     notes = []
-    if ev.case.narrative and not ev.case.findings:
+    if case.narrative and not case.findings:
         notes.append("The narrative was not read into findings; answer the questions to triage it.")
     disposition = ev.disposition
     return _fast(
         TriageResult,
         format="esi-result/1",
-        case_id=ev.case.id,
-        kb_version=kb.version,
+        case_id=case.id,
+        kb_version=t.kb_version,
         disposition=disposition,
         headline=t.headlines[disposition],
         causes=list(causes),
