@@ -50,11 +50,19 @@ def test_pruned_evaluation_fires_what_every_rule_would(case):
     assert matched == {o.compiled.rule.id: sorted(o.matched) for o in precise.fired}
     assert fast.unanswered == precise.unanswered
     assert fast.unexplained == precise.unexplained
+    # What results read of blocked rules (pointed at by a finding, or more urgent than what
+    # fired) is kept by the fast path for every rule it visits.
+    visited = {KB_RULES[i] for i in compile_kb(KB).candidates(fast.present)}
+    kept = {o.compiled.id for o in fast.blocked}
+    for o in precise.blocked:
+        if o.compiled.id in visited and (o.matched or o.compiled.rank > fast.fired_rank):
+            assert o.compiled.id in kept, o.compiled.id
     for ev in (fast, precise):  # results list red flags and advice in this order
         ranks = [o.compiled.rank for o in ev.fired]
         assert ranks == sorted(ranks, reverse=True), "fired rules not most urgent first"
 
 
+KB_RULES = [rule.id for rule in compile_kb(KB).rules]
 COMPILER = Compiler(KB)
 for _name in KB.predicates:
     COMPILER.compile_predicate(_name)

@@ -285,6 +285,11 @@ def _evaluate(case: Case, tables: _Tables, ctx: EvalContext, precise: bool) -> E
         # A blocked rule is pointed at by the present findings it matched and by those whose
         # test an unknown attribute left undecided.
         pointed = matched if value else matched + support
+        if value is None and not pointed and not precise and rule.rank <= fired_rank:
+            # Blocked, pointed at by nothing, and no more urgent than what has fired: it can
+            # raise no floor, keeps no cause open and could not raise the result (rules come
+            # most urgent first), so the fast path does not keep it.
+            continue
         outcome = RuleOutcome(
             rule,
             value,
