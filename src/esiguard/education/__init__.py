@@ -7,7 +7,7 @@ The content is data (kb/data/education/*.yaml); this package loads it once per k
     get_entry(entry_id, kb=None) -> EducationEntry             one entry (KeyError if unknown)
     search(words, kb=None, limit=10) -> [(entry, score)]       ranked, typo-tolerant
     entries_for(cause_codes, finding_codes, kb=None) -> [id]   for TriageResult.education (<= 5)
-    ranking(kb=None) -> rank(cause_codes, finding_codes)      entries_for bound to one KB
+    ranking(kb=None) -> rank(causes, findings)                 entries_for bound to one KB (tuples)
     suggest(text, kb=None, limit=3) -> [id]                    closest ids for an unknown topic
 """
 
@@ -85,7 +85,9 @@ def entries_for(
     return _catalogue(kb).relevance.rank(list(cause_codes), list(finding_codes), MAX_RESULTS)
 
 
-def ranking(kb: KnowledgeBase | None = None) -> Callable[[Sequence[str], Sequence[str]], list[str]]:
+def ranking(
+    kb: KnowledgeBase | None = None,
+) -> Callable[[tuple[str, ...], tuple[str, ...]], list[str]]:
     """`entries_for` bound to one knowledge base, for callers that rank many results and pass
     tuples of codes without repeats (as triage does)."""
     return _catalogue(kb).relevance.rank_unique

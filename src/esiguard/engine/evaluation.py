@@ -194,16 +194,11 @@ _MAX_VARIANTS = 16
 
 
 def _single_entry_variants(case: Case) -> list[Case]:
-    """When a finding code is listed more than once (an old deficit and a new one, say), one
-    case per combination of entries, so that every entry is judged."""
-    findings = case.findings
-    if len({f.code for f in findings}) == len(findings):
-        return []
+    """For a case that lists a finding code more than once (an old deficit and a new one,
+    say), one case per combination of entries, so that every entry is judged."""
     groups: dict[str, list[Finding]] = {}
-    for finding in findings:
+    for finding in case.findings:
         groups.setdefault(finding.code, []).append(finding)
-    if all(len(g) == 1 for g in groups.values()):
-        return []
     variants: list[list[Finding]] = [[]]
     for entries in groups.values():
         variants = [[*v, e] for v in variants for e in entries][:_MAX_VARIANTS]

@@ -49,17 +49,15 @@ class _Rounded(dict):
 
     __slots__ = ("digits",)
 
+    def __init__(self, digits: int) -> None:
+        super().__init__()
+        self.digits = digits
+
     def __missing__(self, value: float) -> float:
         if len(self) >= _SHARED_LIMIT:
             self.clear()
         rounded = self[value] = round(value, self.digits)
         return rounded
-
-
-def _rounded(digits: int) -> _Rounded:
-    table = _Rounded()
-    table.digits = digits
-    return table
 
 
 @dataclass
@@ -100,8 +98,8 @@ class _Tables:
     lower_labels: dict[str, str]  # finding labels as listed inside a sentence
     education: Any
     stores: _Stores = field(default_factory=_Stores)
-    round_3: _Rounded = field(default_factory=lambda: _rounded(3))
-    round_2: _Rounded = field(default_factory=lambda: _rounded(2))
+    round_3: _Rounded = field(default_factory=lambda: _Rounded(3))
+    round_2: _Rounded = field(default_factory=lambda: _Rounded(2))
 
 
 def _pairs(sources: Any) -> Pairs:
@@ -111,7 +109,7 @@ def _pairs(sources: Any) -> Pairs:
 def _build_tables(kb: KnowledgeBase) -> _Tables:
     return _Tables(
         rule_sources={rule.id: _pairs(rule.sources) for rule in kb.rules},
-        fired_causes={
+        fired_causes={  # weights as floats: scores print as 4.0, never 4
             rule.id: tuple((w.code, w.weight * 1.0, w.why or rule.why) for w in rule.causes)
             for rule in kb.rules
         },
@@ -138,7 +136,7 @@ def _build_tables(kb: KnowledgeBase) -> _Tables:
         headlines={d: kb.advice[f"headline_{d}"].text for d in DISPOSITION_ORDER},
         kb_version=kb.version,
         unknown_plans={
-            rule.rule.id: tuple(
+            rule.id: tuple(
                 (code, attr, f"{code}.{attr}" if code == "case" or attr else code)
                 for code, attr in rule.references
             )
@@ -390,19 +388,14 @@ def _unanswered_item(t: _Tables, item: AdviceItem, codes: tuple[str, ...]) -> Ad
                  text=f"{item.text} {labels}.")  # fmt: skip
 
 
-def _unknown_names(plan: tuple, ev: Evaluation, present: dict, answered: set) -> list[str]:
+def _unknown_names(plan: tuple, ev: Evaluation, present: dict) -> list[str]:
     """The facts that left a blocked rule undecided, read off the rule's references (`plan`)
     in the fast mode: an unanswered finding, the time since the injection, or a missing
-    attribute of a present finding. `answered`: codes listed with a yes or no."""
-    status = ev.status
+    attribute of a present finding."""
+    answer, default = ev.status.get, ev.status.default  # `get`: no __missing__ call per code
     hours_unknown = ev.case.hours_since_injection is None
-    if status.default is None:  # unlisted findings are unknown
-        return [name for code, attr, name in plan
-                if (code not in answered if attr is None
-                    else hours_unknown if code == "case"
-                    else code in present and getattr(present[code], attr, None) is None)]  # fmt: skip
     return [name for code, attr, name in plan
-            if (code in status and code not in answered if attr is None
+            if (answer(code, default) is None if attr is None
                 else hours_unknown if code == "case"
                 else code in present and getattr(present[code], attr, None) is None)]  # fmt: skip
 
@@ -424,14 +417,13 @@ def _trace(kb: KnowledgeBase, t: _Tables, ev: Evaluation) -> list[TraceStep]:
                 if o.compiled.rank > rank or (o.matched and o.compiled.floor_rank >= 0)]  # fmt: skip
     if relevant:
         present = ev.present_findings
-        answered = {code for code, value in ev.status.items() if value is not None}
         plans = t.unknown_plans
         blocked_steps = stores.blocked_steps
         for o in relevant:
             if o.unknown:  # recorded (precise mode)
                 unknown = [c if attr is None else f"{c}.{attr}" for c, attr in o.unknown]
             else:
-                unknown = _unknown_names(plans[o.compiled.id], ev, present, answered)
+                unknown = _unknown_names(plans[o.compiled.id], ev, present)
             key = (o.compiled.id, o.matched, *unknown)
             step = blocked_steps.get(key)
             if step is None:

@@ -152,12 +152,8 @@ class Compiler:
             raise where.fail(f"expected exactly one operator, got {sorted(keys)}")
         (op,) = keys
         arg = node[op]
-        if op == "predicate" and self._track and arg in self.predicates:
-            # A recording predicate is written out in place: most are read once per case,
-            # where a shared cache cost more than it saved (the checks stay identical).
-            pred = self.kb.predicates[arg]
-            where = _Where("triage/predicates.yaml", arg, "when")
-            return self._emit(pred.when, where, src, depth, out, whole_any=whole_any)
+        if op == "predicate":
+            return self._emit_predicate(arg, where.at(op), src, depth, out, whole_any)
         if op in ("all", "any"):
             if not isinstance(arg, list) or not arg:
                 raise where.at(op).fail("must be a non-empty list of conditions")
@@ -168,7 +164,6 @@ class Compiler:
             "not": self._emit_not,
             "unless": self._emit_unless,
             "at_least": self._emit_at_least,
-            "predicate": self._emit_predicate,
             "hours_since": self._emit_hours_since,
             "procedure": self._emit_procedure,
             "patient": self._emit_patient,
@@ -248,9 +243,7 @@ class Compiler:
         (else `on_skip` runs), then the first `fold` test that holds for the part sets `out`
         to its value. Folding the first part into `start` leaves that part's value (every
         part is exactly True, False or None), so the first part writes `out` directly."""
-        if not parts:
-            src.line(depth, f"{out} = {start}")
-        for i, sub in enumerate(parts):
+        for i, sub in enumerate(parts):  # `parts` is never empty (checked in _emit)
             if not i:
                 self._emit(sub, where.at(i), src, depth, out)
                 continue
@@ -305,12 +298,17 @@ class Compiler:
             f"{out} = True if {true} >= {n} else None if {true} + {unknown} >= {n} else False",
         )
 
-    def _emit_predicate(self, name: Any, where: _Where, src: Source, depth: int, out: str) -> None:
+    def _emit_predicate(self, name: Any, where: _Where, src: Source, depth: int, out: str,
+                        whole_any: bool = False) -> None:  # fmt: skip
         if not isinstance(name, str) or name not in self.kb.predicates:
             raise where.fail(f"unknown predicate {name!r}")
-        self.compile_predicate(name)
-        if self._track:  # compiled and checked now; written out in place
-            return self._emit({"predicate": name}, where, src, depth, out)
+        self.compile_predicate(name)  # checked where it is defined, once
+        if self._track:
+            # Written out in place: most predicates are read once per case, where a shared
+            # cache cost more than it saved. A rule that is just a predicate keeps `whole_any`.
+            body = self.kb.predicates[name].when
+            predicate_where = _Where("triage/predicates.yaml", name, "when")
+            return self._emit(body, predicate_where, src, depth, out, whole_any)
         src.line(depth, f"{out} = {src.const(self._value_of_predicate(name))}(ctx)")
 
     def _value_of_predicate(self, name: str) -> Check:
