@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from tests.conftest import base_case
 
@@ -208,3 +210,42 @@ def test_a_rule_evaluates_its_top_level_any_whole(kb):
     ctx = build_context(parse_case(base_case(**both)), kb)
     ctx.precise = False
     assert whole(ctx) is True and ctx.matched == ["leg_weakness", "arm_weakness"] and not ctx.cut
+
+
+def test_a_rule_tests_its_finding_free_parts_first(kb):
+    """In a rule that is an `all`, a later part that reads no finding (the blood-thinner
+    predicate) is tested first on its own: when it is False the finding tests never run;
+    otherwise the rule runs as written and records exactly what it would without the guard."""
+    rule = {"all": [{"predicate": "leg_or_arm_deficit"}, {"predicate": "on_antithrombotic"}]}
+    where = _Where("t", "t", "when")
+    guarded = Compiler(kb).compile(rule, where, rule=True)
+    plain = Compiler(kb).compile(rule, where)
+    guard = re.compile(r"^    if g\d+ is not False:$", re.M)
+    assert guard.search(guarded.source) and not guard.search(plain.source)
+    findings = [{"code": "leg_weakness", "onset_hours": 1}, {"code": "arm_numbness"}]
+    for medication in ("apixaban", "metformin", None):
+        patient = {"age_years": 60}
+        if medication:
+            patient["medications"] = [{"name": medication}]
+        for precise in (False, True):
+            for complete in (True, False):
+                seen = []
+                for fn in (guarded, plain):
+                    case = base_case(patient=patient, findings=findings, screen_complete=complete)
+                    ctx = build_context(parse_case(case), kb)
+                    ctx.precise = precise
+                    seen.append((fn(ctx), ctx.matched, ctx.unknown, ctx.support, ctx.cut))
+                assert seen[0] == seen[1], (medication, precise, complete)
+
+    class Untouchable(dict):
+        def get(self, *args):
+            raise AssertionError("a finding was read")
+
+    metformin_only = {"age_years": 60, "conditions": [], "medications": [{"name": "metformin"}]}
+    case = base_case(patient=metformin_only, findings=findings)
+    ctx = build_context(parse_case(case), kb)
+    ctx.precise = False
+    ctx.status = Untouchable()
+    assert guarded(ctx) is False
+    with pytest.raises(AssertionError, match="a finding was read"):
+        plain(ctx)

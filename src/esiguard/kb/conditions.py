@@ -135,10 +135,50 @@ class Compiler:
     def compile(self, node: Any, where: _Where, *, rule: bool = False) -> Check:
         """A check for `node`. For a rule (not a predicate), an `any` at the top is always
         evaluated whole: if one branch is true the rule fires, and a fired rule must record
-        every finding it accounts for, so stopping early would only mean running it again."""
+        every finding it accounts for, so stopping early would only mean running it again.
+        A rule's finding-free guards are tested first (`_emit_guards`)."""
         src = Source(self.namespace)
-        self._emit(node, where, src, 1, "result", whole_any=rule)
+        depth = self._emit_guards(node, where, src) if rule else 1
+        self._emit(node, where, src, depth, "result", whole_any=rule)
         return src.function("result", f"{where.file}:{where.entry}")
+
+    def _emit_guards(self, node: Any, where: _Where, src: Source) -> int:
+        """For a rule that is an `all`, the parts that read no finding (medication, patient,
+        procedure, time, labs) and come after a part that does are first evaluated alone,
+        value only: when one is False the rule is False and its finding tests, the costly
+        part, never run. The rule then runs as written, so what it records is unchanged.
+        Returns the depth the rule's own code starts at."""
+        parts = node.get("all") if isinstance(node, dict) and len(node) == 1 else None
+        if not isinstance(parts, list):
+            return 1
+        readers = [i for i, part in enumerate(parts) if self._reads_findings(part)]
+        guards = [(i, part) for i, part in enumerate(parts)
+                  if readers and i > readers[0] and i not in readers]  # fmt: skip
+        if not guards:
+            return 1
+        src.line(1, "result = False")
+        depth = 1
+        self._track, saved = False, self._track
+        try:
+            for i, part in guards:
+                value = src.var("g")
+                self._emit(part, where.at("all").at(i), src, depth, value)
+                src.line(depth, f"if {value} is not False:")
+                depth += 1
+        finally:
+            self._track = saved
+        return depth
+
+    def _reads_findings(self, node: Any) -> bool:
+        if isinstance(node, dict):
+            if "finding" in node:
+                return True
+            if "predicate" in node and node["predicate"] in self.kb.predicates:
+                return self._reads_findings(self.kb.predicates[node["predicate"]].when)
+            return any(self._reads_findings(value) for value in node.values())
+        if isinstance(node, list):
+            return any(self._reads_findings(value) for value in node)
+        return False
 
     def _emit(
         self, node: Any, where: _Where, src: Source, depth: int, out: str, whole_any: bool = False
