@@ -65,7 +65,6 @@ class _Stores:
     causes: _Store = field(default_factory=_Store)
     ranked_causes: _Store = field(default_factory=_Store)
     advice: _Store = field(default_factory=_Store)
-    wordings: _Store = field(default_factory=_Store)
     source_citations: _Store = field(default_factory=_Store)
     unanswered_intro: _Store = field(default_factory=_Store)
     red_flags: _Store = field(default_factory=_Store)
@@ -94,8 +93,8 @@ class _Tables:
     citation_texts: dict[str, str]
     headlines: dict[str, str]
     kb_version: str
-    # per rule, how to name what left it undecided: (code, attribute, name) per reference
-    unknown_plans: dict[str, tuple[tuple[str, str | None, str], ...]]
+    # per rule, how to name what left it undecided (see _unknown_plan)
+    unknown_plans: dict[str, tuple[tuple[str, bool, tuple[tuple[str, str], ...]], ...]]
     lower_labels: dict[str, str]  # finding labels as listed inside a sentence
     education: Any
     stores: _Stores = field(default_factory=_Stores)
@@ -136,13 +135,7 @@ def _build_tables(kb: KnowledgeBase) -> _Tables:
         citation_texts={sid: kb.citation_text(sid) for sid in kb.sources},
         headlines={d: kb.advice[f"headline_{d}"].text for d in DISPOSITION_ORDER},
         kb_version=kb.version,
-        unknown_plans={
-            rule.id: tuple(
-                (code, attr, f"{code}.{attr}" if code == "case" or attr else code)
-                for code, attr in rule.references
-            )
-            for rule in compile_kb(kb).rules
-        },
+        unknown_plans={rule.id: _unknown_plan(rule.references) for rule in compile_kb(kb).rules},
         lower_labels={code: f.label.lower() for code, f in kb.findings.items()},
         education=_education_for(kb),
     )
@@ -295,42 +288,19 @@ def _causes(kb: KnowledgeBase, t: _Tables, ev: Evaluation, fired: tuple) -> tupl
     return found
 
 
-class _Wording:
-    """The advice items and joined text for one list of advice ids, and the sources those
-    blocks (and the policies that apply) cite, already merged. Shared between results: far
-    fewer lists of advice ids occur than sets of fired rules. When red-flag questions are
-    open, the item at `intro` is a placeholder that each result fills with its own list."""
-
-    __slots__ = ("after", "before", "intro", "items", "locators", "text")
-
-    def __init__(self, t: _Tables, ids: tuple[str, ...], unexplained: bool) -> None:
-        self.items = items = [t.advice_items[advice_id] for advice_id in ids]
-        texts = [item.text for item in items]
-        self.intro = at = ids.index("unanswered_intro") if "unanswered_intro" in ids else -1
-        if at < 0:
-            self.text, self.before, self.after = " ".join(texts), "", ""
-        else:
-            self.text = ""
-            self.before, self.after = " ".join(texts[:at]), " ".join(texts[at + 1 :])
-        groups = [t.advice_sources[advice_id] for advice_id in ids]
-        if at >= 0:
-            groups.append(t.policy_sources["unanswered_red_flag"])
-        if unexplained:
-            groups.append(t.policy_sources["unexplained_finding"])
-        merged: dict[str, list[str]] = {}
-        _merge_locators(merged, groups)
-        self.locators = tuple((ref, tuple(locs)) for ref, locs in merged.items())
-
-
+@dataclass(frozen=True)
 class _Advice:
-    """A result's advice: its wording and the sources and citation texts of the fired rules
-    and the advice together, shared between results with the same disposition, fired rules
-    and policies."""
+    """Advice items, their joined text and the sources of a result, shared between results
+    with the same disposition, fired rules and policies. When red-flag questions are open,
+    the item at `intro` is a placeholder that each result fills with its own list."""
 
-    __slots__ = ("citations", "sources", "wording")
-
-    def __init__(self, wording: _Wording, sources: list, citations: list[str]) -> None:
-        self.wording, self.sources, self.citations = wording, sources, citations
+    items: list[AdviceItem]
+    sources: list[SourceCitation]
+    citations: list[str]
+    text: str
+    intro: int = -1
+    before: str = ""
+    after: str = ""
 
 
 def _advice(kb: KnowledgeBase, t: _Tables, ev: Evaluation, fired: tuple) -> _Advice:
@@ -338,20 +308,32 @@ def _advice(kb: KnowledgeBase, t: _Tables, ev: Evaluation, fired: tuple) -> _Adv
     store = t.stores.advice
     advice = store.get(key)
     if advice is None:
-        wording_key = (tuple(_advice_ids(ev)), key[3])
-        wordings = t.stores.wordings
-        wording = wordings.get(wording_key)
-        if wording is None:
-            wording = wordings.put(wording_key, _Wording(t, *wording_key))
-        sources = _sources(kb, t, ev, wording)
-        citations = [t.citation_texts[src.id] for src in sources]
-        advice = store.put(key, _Advice(wording, sources, citations))
+        advice = store.put(key, _build_advice(kb, t, ev))
     return advice
 
 
-def _merge_locators(locators: dict[str, list[str]], groups: list[Pairs]) -> None:
-    """Add (source id, locator) pairs to `locators`, sources in order of first citation,
-    each with its distinct locators in order."""
+def _build_advice(kb: KnowledgeBase, t: _Tables, ev: Evaluation) -> _Advice:
+    ids = _advice_ids(ev)
+    items = [t.advice_items[advice_id] for advice_id in ids]
+    sources = _sources(kb, t, ev, ids)
+    citations = [t.citation_texts[src.id] for src in sources]
+    texts = [i.text for i in items]
+    if "unanswered_intro" not in ids:
+        return _Advice(items, sources, citations, " ".join(texts))
+    at = ids.index("unanswered_intro")
+    before, after = " ".join(texts[:at]), " ".join(texts[at + 1 :])
+    return _Advice(items, sources, citations, "", at, before, after)
+
+
+def _sources(kb: KnowledgeBase, t: _Tables, ev: Evaluation, ids: list[str]) -> list:
+    rule_sources, advice_sources = t.rule_sources, t.advice_sources
+    groups = [rule_sources[o.compiled.id] for o in ev.fired]
+    groups.extend([advice_sources[advice_id] for advice_id in ids])
+    if ev.unanswered:
+        groups.append(t.policy_sources["unanswered_red_flag"])
+    if ev.unexplained:
+        groups.append(t.policy_sources["unexplained_finding"])
+    locators: dict[str, list[str]] = {}
     for pairs in groups:
         for ref, locator in pairs:
             locs = locators.get(ref)
@@ -359,28 +341,13 @@ def _merge_locators(locators: dict[str, list[str]], groups: list[Pairs]) -> None
                 locators[ref] = [locator] if locator else []
             elif locator and locator not in locs:
                 locs.append(locator)
-
-
-def _sources(kb: KnowledgeBase, t: _Tables, ev: Evaluation, wording: _Wording) -> list:
-    """Citations of the fired rules' sources first, then the advice's, in order of first
-    citation (merging the wording's pre-merged sources after the rules' gives the same list
-    as merging every group in turn)."""
-    rule_sources = t.rule_sources
-    locators: dict[str, Any] = {}
-    _merge_locators(locators, [rule_sources[o.compiled.id] for o in ev.fired])
-    for ref, more in wording.locators:
-        locs = locators.get(ref)
-        if locs is None:
-            locators[ref] = more
-        else:
-            locs.extend([locator for locator in more if locator not in locs])
     store = t.stores.source_citations
     out = []
     for ref, locs in locators.items():
         key = (ref, *locs)
         citation = store.get(key)
         if citation is None:
-            citation = store.put(key, _citation(kb, ref, list(locs)))
+            citation = store.put(key, _citation(kb, ref, locs))
         out.append(citation)
     return out
 
@@ -391,20 +358,20 @@ def _citation(kb: KnowledgeBase, ref: str, locators: list[str]) -> SourceCitatio
                  checked_on=src.checked_on.isoformat(), locators=locators)  # fmt: skip
 
 
-def _with_unanswered(t: _Tables, ev: Evaluation, wording: _Wording) -> tuple:
+def _with_unanswered(t: _Tables, ev: Evaluation, advice: _Advice) -> tuple:
     """The advice items and text with this case's open red-flag questions listed."""
     store = t.stores.unanswered_intro
     codes = ev.unanswered
     intro = store.get(codes)
     if intro is None:
-        intro = store.put(codes, _unanswered_item(t, wording.items[wording.intro], codes))
-    items = list(wording.items)
-    items[wording.intro] = intro
+        intro = store.put(codes, _unanswered_item(t, advice.items[advice.intro], codes))
+    items = list(advice.items)
+    items[advice.intro] = intro
     text = intro.text  # never empty
-    if wording.before:
-        text = f"{wording.before} {text}"
-    if wording.after:
-        text = f"{text} {wording.after}"
+    if advice.before:
+        text = f"{advice.before} {text}"
+    if advice.after:
+        text = f"{text} {advice.after}"
     return items, text
 
 
@@ -415,16 +382,39 @@ def _unanswered_item(t: _Tables, item: AdviceItem, codes: tuple[str, ...]) -> Ad
                  text=f"{item.text} {labels}.")  # fmt: skip
 
 
+def _unknown_plan(references: tuple[tuple[str, str | None], ...]) -> tuple:
+    """A rule's references as runs of one code: (code, whether the finding itself is
+    referenced, (attribute, name) per attribute), in the order the rule reads them. A finding
+    is either unanswered or answered, so per run one status read tells which names apply."""
+    runs: list[tuple[str, bool, list[tuple[str, str]]]] = []
+    for code, attr in references:
+        if not runs or runs[-1][0] != code:
+            runs.append((code, False, []))
+        if attr is None:
+            runs[-1] = (code, True, runs[-1][2])
+        else:
+            runs[-1][2].append((attr, f"{code}.{attr}"))
+    return tuple((code, asked, tuple(attrs)) for code, asked, attrs in runs)
+
+
 def _unknown_names(plan: tuple, ev: Evaluation, present: dict) -> list[str]:
     """The facts that left a blocked rule undecided, read off the rule's references (`plan`)
     in the fast mode: an unanswered finding, the time since the injection, or a missing
     attribute of a present finding."""
     answer, default = ev.status.get, ev.status.default  # `get`: no __missing__ call per code
-    hours_unknown = ev.case.hours_since_injection is None
-    return [name for code, attr, name in plan
-            if (answer(code, default) is None if attr is None
-                else hours_unknown if code == "case"
-                else code in present and getattr(present[code], attr, None) is None)]  # fmt: skip
+    names = []
+    for code, asked, attrs in plan:
+        if asked and answer(code, default) is None:
+            names.append(code)
+        if not attrs:
+            continue
+        if code == "case":
+            if ev.case.hours_since_injection is None:
+                names += [name for _, name in attrs]
+        elif code in present:
+            finding = present[code]
+            names += [name for attr, name in attrs if getattr(finding, attr, None) is None]
+    return names
 
 
 def _trace(kb: KnowledgeBase, t: _Tables, ev: Evaluation) -> list[TraceStep]:
@@ -511,11 +501,10 @@ def build_result(kb: KnowledgeBase, ev: Evaluation) -> TriageResult:
     fired = tuple([o.compiled.id for o in ev.fired])
     causes, leading_causes = _causes(kb, t, ev, fired)
     advice = _advice(kb, t, ev, fired)
-    wording = advice.wording
-    if wording.intro >= 0:
-        advice_items, advice_text = _with_unanswered(t, ev, wording)
+    if advice.intro >= 0:
+        advice_items, advice_text = _with_unanswered(t, ev, advice)
     else:
-        advice_items, advice_text = list(wording.items), wording.text
+        advice_items, advice_text = list(advice.items), advice.text
     education: list[str] = []
     if t.education is not None:
         education = t.education(leading_causes, ev.present)
