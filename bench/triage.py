@@ -5,6 +5,8 @@ validating the cases as they arrive at the CLI and the API (JSON text), and (a')
 them already decoded (Python dicts); then (b) triaging the already-validated cases, and the
 ratios b-time / a-time and b-time / a'-time. The three are timed in turn for R rounds; the
 medians are printed, the ratios as the median of each round's own ratio.
+The modules listed in esiguard._compiled run compiled when the install could build them
+(setup.py); ESIGUARD_PURE_PYTHON=1 measures them as Python.
 Run: .venv/bin/python bench/triage.py [--cases N] [--repeat R]
 """
 
@@ -17,6 +19,7 @@ import random
 import statistics
 import time
 
+from esiguard._compiled import compiled_modules
 from esiguard.case import parse_case
 from esiguard.engine.report import clear_memos
 from esiguard.kb import load_kb
@@ -125,7 +128,9 @@ def main() -> None:
     def line(label: str, seconds: float) -> str:
         return f"{label:34s}{n / seconds:9.0f} cases/s  ({seconds * 1e6 / n:6.1f} us/case)"
 
+    compiled = compiled_modules()
     print(f"cases: {n} (one core, CPU time, median of {args.repeat} rounds)")
+    print("compiled (Cython): " + (", ".join(compiled) if compiled else "none, all Python"))
     print(line("parse + validate (JSON text)", parse_s))
     print(line("validate only (decoded dicts)", validate_s))
     print(line("triage (validated cases)", triage_s))

@@ -6,7 +6,12 @@ knowledge base. The tool supports clinical decisions; it does not diagnose.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from esiguard._compiled import install_guard
+
+install_guard(Path(__file__).parent)  # before any module that may run compiled is imported
 
 from esiguard.case import Case, parse_case
 from esiguard.errors import (
