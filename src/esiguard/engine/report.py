@@ -411,8 +411,7 @@ def _unknown_names(plan: tuple, ev: Evaluation, present: dict) -> list[str]:
         if code == "case":
             if ev.case.hours_since_injection is None:
                 names += [name for _, name in attrs]
-        elif code in present:
-            finding = present[code]
+        elif (finding := present.get(code)) is not None:
             names += [name for attr, name in attrs if getattr(finding, attr, None) is None]
     return names
 

@@ -12,42 +12,31 @@ from typing import Any
 from esiguard.kb import KnowledgeBase
 
 
-def _walk_findings(node: Any, acc: set[str]) -> None:
+def _walk(node: Any, key: str, acc: set[str]) -> None:
+    """Add every string under `key` anywhere in a condition tree to `acc`."""
     if isinstance(node, dict):
-        if "finding" in node and isinstance(node["finding"], str):
-            acc.add(node["finding"])
+        if isinstance(node.get(key), str):
+            acc.add(node[key])
         for value in node.values():
-            _walk_findings(value, acc)
+            _walk(value, key, acc)
     elif isinstance(node, list):
         for value in node:
-            _walk_findings(value, acc)
+            _walk(value, key, acc)
+
+
+def _used(kb: KnowledgeBase, key: str) -> set[str]:
+    used: set[str] = set()
+    for entry in [*kb.rules, *kb.predicates.values()]:
+        _walk(entry.when, key, used)
+    return used
 
 
 def findings_used_by_rules(kb: KnowledgeBase) -> set[str]:
-    used: set[str] = set()
-    for rule in kb.rules:
-        _walk_findings(rule.when, used)
-    for predicate in kb.predicates.values():
-        _walk_findings(predicate.when, used)
-    return used
+    return _used(kb, "finding")
 
 
 def predicates_used(kb: KnowledgeBase) -> set[str]:
-    used: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("predicate"), str):
-                used.add(node["predicate"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    for entry in [*kb.rules, *kb.predicates.values()]:
-        walk(entry.when)
-    return used
+    return _used(kb, "predicate")
 
 
 def causes_used_by_rules(kb: KnowledgeBase) -> set[str]:

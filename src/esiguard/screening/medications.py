@@ -13,13 +13,7 @@ import re
 
 from esiguard.case import Medication
 from esiguard.screening.context import Facts
-from esiguard.screening.data import (
-    AntithromboticEntry,
-    HoldSpec,
-    Regimen,
-    RiskClass,
-    screening_data,
-)
+from esiguard.screening.data import AntithromboticEntry, HoldSpec, Regimen, RiskClass
 from esiguard.screening.drugs import DrugMatch
 from esiguard.screening.model import MedicationPlanItem, PlanAction
 from esiguard.screening.reasons import emit
@@ -501,7 +495,7 @@ def _plan_other(facts: Facts, med: Medication, match: DrugMatch) -> MedicationPl
 
 def _plan_unknown(facts: Facts, med: Medication) -> MedicationPlanItem:
     emit(facts, "unknown_medication", {"name": med.name})
-    rule = screening_data(facts.kb).rule("unknown_medication_possible_antithrombotic")
+    rule = facts.data.rule("unknown_medication_possible_antithrombotic")
     conditions = set(getattr(facts.case.patient, "conditions", None) or ())
     if conditions & set(rule.strings("conditions")):
         emit(facts, "unknown_medication_possible_antithrombotic", {"name": med.name})
